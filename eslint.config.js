@@ -16,12 +16,22 @@ export default ts.config(
       'no-eval': 'error',
       'no-implied-eval': 'error',
       'no-new-func': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
     },
   },
   {
     files: ['**/*.svelte', '**/*.svelte.ts'],
-    languageOptions: { parserOptions: { projectService: true, extraFileExtensions: ['.svelte'], parser: ts.parser, svelteConfig } },
+    languageOptions: {
+      parserOptions: {
+        projectService: true,
+        extraFileExtensions: ['.svelte'],
+        parser: ts.parser,
+        svelteConfig,
+      },
+    },
   },
   {
     // The graph engine and the savers must stay free of UI and model code.
@@ -29,7 +39,17 @@ export default ts.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: ['svelte', 'svelte/*', '$app/*', '**/ui/*', '**/llm/*', '**/demos/*', '**/agents/*'] },
+        {
+          patterns: [
+            'svelte',
+            'svelte/*',
+            '$app/*',
+            '**/ui/*',
+            '**/llm/*',
+            '**/demos/*',
+            '**/agents/*',
+          ],
+        },
       ],
     },
   },
