@@ -52,6 +52,21 @@ export interface CheckpointMetadata {
 /** One write of a task: [channel, value]. */
 export type PendingWrite = [channel: string, value: unknown];
 
+/**
+ * Where a write sits among its task's writes. Ordinary writes use their position
+ * (0, 1, 2 …); the engine's bookkeeping channels get fixed negative slots so that a
+ * task's error, interrupt and resume records replace only their own previous record.
+ */
+export const SPECIAL_WRITE_INDEX: Readonly<Record<string, number>> = {
+  __error__: -1,
+  __interrupt__: -3,
+  __resume__: -4,
+};
+
+export function writeIndex(channel: string, position: number): number {
+  return SPECIAL_WRITE_INDEX[channel] ?? position;
+}
+
 /** A write as stored: [taskId, channel, value]. */
 export type CheckpointPendingWrite = [taskId: string, channel: string, value: unknown];
 

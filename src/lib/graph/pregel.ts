@@ -581,8 +581,13 @@ export class CompiledStateGraph<S extends StateSpec> {
     return values;
   }
 
+  /**
+   * The next version of a channel: the integer part counts updates; the random fraction
+   * keeps versions unique across branches of a thread (two forks of one checkpoint both
+   * make "version 4" of a channel), because savers store values keyed by version.
+   */
   private bump(loop: LoopState, channel: string): void {
-    const v = (loop.versions[channel] ?? 0) + 1;
+    const v = Math.floor(loop.versions[channel] ?? 0) + 1 + Math.random() * 0.999;
     loop.versions[channel] = v;
     loop.newVersions[channel] = v;
   }
@@ -687,6 +692,8 @@ export class CompiledStateGraph<S extends StateSpec> {
     }
     const channelValues: Record<string, unknown> = {};
     for (const [name, channel] of loop.channels) {
+      // A channel never written holds only its default, which restore() recreates.
+      if (loop.versions[name] === undefined) continue;
       const stored = channel.checkpoint();
       if (stored !== EMPTY) channelValues[name] = stored;
     }
