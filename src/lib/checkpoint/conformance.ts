@@ -367,6 +367,43 @@ export function runSaverConformance(
       expect(listed[1].pendingWrites).toEqual([]);
     });
 
+    it('keeps one write per special channel of a task beside its ordinary writes', async () => {
+      const saver = await fresh();
+      const [config] = await putRun(saver, 't', 1);
+      await saver.putWrites(config, [['__interrupt__', [{ value: 'name?' }]]], 'ask');
+      await saver.putWrites(config, [['__resume__', { i1: 'Ada' }]], 'ask');
+      await saver.putWrites(config, [['__interrupt__', [{ value: 'color?' }]]], 'ask');
+      await saver.putWrites(
+        config,
+        [
+          ['answers', ['x']],
+          ['__error__', { message: 'e' }],
+          ['more', 1],
+        ],
+        'other',
+      );
+      const expected = [
+        ['ask', '__resume__', { i1: 'Ada' }],
+        ['ask', '__interrupt__', [{ value: 'color?' }]],
+        ['other', '__error__', { message: 'e' }],
+        ['other', 'answers', ['x']],
+        ['other', 'more', 1],
+      ];
+      expect((await saver.getTuple(config))?.pendingWrites).toEqual(expected);
+      // Export and import keep the same indexes.
+      await saver.importThread(await saver.exportThread('t'), { threadId: 'copy' });
+      await saver.putWrites(
+        threadConfig('copy', '', config.configurable.checkpoint_id),
+        [['more', 2]],
+        'other',
+      );
+      expect((await saver.getTuple(threadConfig('copy')))?.pendingWrites).toEqual([
+        ...expected.slice(0, 3),
+        ['other', 'more', 2],
+        ['other', 'more', 1],
+      ]);
+    });
+
     it('deletes a thread in every namespace and nothing else', async () => {
       const saver = await fresh();
       const root = await putRun(saver, 'doomed', 2);

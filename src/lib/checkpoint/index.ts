@@ -13,5 +13,6 @@ export {
   upgradeSchema,
   type IndexedDBSaverOptions,
 } from './indexeddb';
+export { SPECIAL_WRITE_INDEX } from './rows';
 export { SerdeError, toJSONSafe, fromJSONSafe, dumps, loads, deepCopy } from './serde';
 export { validateThreadExport, THREAD_FILE_FORMAT, THREAD_FILE_VERSION } from './thread-file';

@@ -31,6 +31,7 @@ import {
   encodeMetadata,
   matchesFilter,
   storedCheckpointOf,
+  writeIndexes,
   type BlobRow,
   type CheckpointRow,
   type WriteRow,
@@ -575,17 +576,19 @@ export class IndexedDBSaver extends BaseCheckpointSaver {
     const namespace = namespaceOf(config);
     const checkpointId = config.configurable.checkpoint_id;
     if (!checkpointId) throw new TypeError('putWrites needs `configurable.checkpoint_id`.');
-    const rows = writes.map(([channel, value], idx): WriteRow => ({
+    const indexes = writeIndexes(writes.map(([channel]) => channel));
+    const rows = writes.map(([channel, value], position): WriteRow => ({
       thread_id: threadId,
       checkpoint_ns: namespace,
       checkpoint_id: checkpointId,
       task_id: taskId,
-      idx,
+      idx: indexes[position],
       channel,
-      value: withSerdePath(serdePath('writes', idx, 1), () => toJSONSafe(value)),
+      value: withSerdePath(serdePath('writes', position, 1), () => toJSONSafe(value)),
     }));
     await this.transact(['writes'], 'readwrite', 'save pending writes', async (tx) => {
-      // put() replaces a row with the same (task, idx) key, so repeating a call is harmless.
+      // put() replaces a row with the same (task, idx) key, so repeating a call is
+      // harmless and a special channel's write replaces the task's earlier one.
       const store = tx.objectStore('writes');
       await Promise.all(rows.map((row) => store.put(row)));
     });

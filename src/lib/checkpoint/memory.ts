@@ -21,6 +21,7 @@ import {
   decodeMetadata,
   encodeMetadata,
   matchesFilter,
+  writeIndexes,
   type StoredCheckpoint,
 } from './rows';
 import {
@@ -243,14 +244,16 @@ export class MemorySaver extends BaseCheckpointSaver {
     const namespace = namespaceOf(config);
     const checkpointId = config.configurable.checkpoint_id;
     if (!checkpointId) throw new TypeError('putWrites needs `configurable.checkpoint_id`.');
-    const copies = writes.map(([channel, value], idx): StoredWrite => {
-      const copy = withSerdePath(serdePath('writes', idx, 1), () => deepCopy(value));
-      return { task_id: taskId, idx, channel, value: copy };
+    const indexes = writeIndexes(writes.map(([channel]) => channel));
+    const copies = writes.map(([channel, value], position): StoredWrite => {
+      const copy = withSerdePath(serdePath('writes', position, 1), () => deepCopy(value));
+      return { task_id: taskId, idx: indexes[position], channel, value: copy };
     });
     const store = this.ensureNamespace(threadId, namespace);
     let stored = store.writes.get(checkpointId);
     if (!stored) store.writes.set(checkpointId, (stored = new Map()));
-    // Keyed by (task, index): writing the same task's writes again replaces them.
+    // Keyed by (task, index): writing the same task's writes again replaces them, and a
+    // special channel's write replaces the task's earlier write to that channel.
     for (const write of copies) stored.set(`${write.task_id}\u0000${write.idx}`, write);
   }
 

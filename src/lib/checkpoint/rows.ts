@@ -178,6 +178,30 @@ export function compareWriteRows(
   return compareStrings(a.task_id, b.task_id) || a.idx - b.idx;
 }
 
+/**
+ * Writes to these channels record a task's state (failed, interrupted, resumed) rather
+ * than its output. Each has a fixed negative index, as in LangGraph, so a task's
+ * `__resume__` write and its later `__interrupt__` write live side by side, and a new
+ * write to the same channel replaces the old one.
+ */
+export const SPECIAL_WRITE_INDEX: Readonly<Record<string, number>> = {
+  __error__: -1,
+  __scheduled__: -2,
+  __interrupt__: -3,
+  __resume__: -4,
+};
+
+/**
+ * The stored index of each write of one `putWrites` call: special channels get their
+ * fixed index, ordinary writes count 0, 1, 2 … among themselves.
+ */
+export function writeIndexes(channels: readonly string[]): number[] {
+  let ordinary = 0;
+  return channels.map((channel) =>
+    Object.hasOwn(SPECIAL_WRITE_INDEX, channel) ? SPECIAL_WRITE_INDEX[channel] : ordinary++,
+  );
+}
+
 export function pendingWriteOf(row: WriteRow, value: unknown): CheckpointPendingWrite {
   return [row.task_id, row.channel, value];
 }

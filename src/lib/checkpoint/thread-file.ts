@@ -11,7 +11,13 @@
  * exact location.
  */
 import { fromJSONSafe, formatPath, SerdeError } from './serde';
-import { type BlobRow, type CheckpointRow, type WriteRow, valuesEqual } from './rows';
+import {
+  SPECIAL_WRITE_INDEX,
+  type BlobRow,
+  type CheckpointRow,
+  type WriteRow,
+  valuesEqual,
+} from './rows';
 import {
   CHECKPOINT_FORMAT_VERSION,
   CheckpointImportError,
@@ -331,11 +337,15 @@ export function threadExportRows(
       else row.empty = true;
       blobs.set(key, row);
     }
-    // Indexes restart per task, in file order: the order putWrites received them.
-    const nextIndex = new Map<string, number>();
+    // Indexes as putWrites assigns them: special channels at their fixed index, ordinary
+    // writes counted per task in file order (the order they were written in).
+    const nextOrdinary = new Map<string, number>();
     for (const [taskId, channel, value] of entry.pending_writes) {
-      const idx = nextIndex.get(taskId) ?? 0;
-      nextIndex.set(taskId, idx + 1);
+      let idx = SPECIAL_WRITE_INDEX[channel];
+      if (!Object.hasOwn(SPECIAL_WRITE_INDEX, channel)) {
+        idx = nextOrdinary.get(taskId) ?? 0;
+        nextOrdinary.set(taskId, idx + 1);
+      }
       writes.push({
         thread_id: threadId,
         checkpoint_ns: namespace,
