@@ -105,7 +105,8 @@ export interface ThreadExport {
 export abstract class BaseCheckpointSaver {
   /**
    * The checkpoint addressed by `config`: the given `checkpoint_id`, or the newest of the
-   * thread and namespace when none is given. Undefined when there is none.
+   * thread and namespace when none is given. Undefined when there is none. Treat what it
+   * returns as read-only: MemorySaver returns its stored objects, not copies.
    */
   abstract getTuple(config: CheckpointConfig): Promise<CheckpointTuple | undefined>;
 
@@ -127,8 +128,17 @@ export abstract class BaseCheckpointSaver {
     newVersions: ChannelVersions,
   ): Promise<CheckpointConfig>;
 
-  /** Store the writes of one task against the checkpoint `config` addresses. */
-  abstract putWrites(config: CheckpointConfig, writes: PendingWrite[], taskId: string): Promise<void>;
+  /**
+   * Store the writes of one task against the checkpoint `config` addresses. Calling again
+   * for the same task replaces its writes position by position; a write to `__error__`,
+   * `__scheduled__`, `__interrupt__` or `__resume__` replaces only the task's earlier write
+   * to that same channel (see SPECIAL_WRITE_INDEX), so they accumulate side by side.
+   */
+  abstract putWrites(
+    config: CheckpointConfig,
+    writes: PendingWrite[],
+    taskId: string,
+  ): Promise<void>;
 
   /** Remove every checkpoint and write of a thread, in all namespaces. */
   abstract deleteThread(threadId: string): Promise<void>;
@@ -158,7 +168,11 @@ export class CheckpointImportError extends Error {
 /** Thrown when the storage layer fails (quota exhausted, blocked upgrade, closed DB). */
 export class CheckpointStorageError extends Error {
   readonly kind: 'quota' | 'blocked' | 'version' | 'unknown';
-  constructor(message: string, kind: CheckpointStorageError['kind'], options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    kind: CheckpointStorageError['kind'],
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'CheckpointStorageError';
     this.kind = kind;
