@@ -19,7 +19,15 @@ import {
 } from '@langchain/langgraph';
 import { setMaxListeners } from 'node:events';
 import { MemorySaver } from '../src/lib/checkpoint/memory.js';
-import { Annotation, END, START, Send, StateGraph, messagesReducer, type Message } from '../src/lib/graph/index.js';
+import {
+  Annotation,
+  END,
+  START,
+  Send,
+  StateGraph,
+  messagesReducer,
+  type Message,
+} from '../src/lib/graph/index.js';
 import { measureIndexedDBWrites } from './indexeddb-writes.js';
 
 interface Case {
@@ -44,7 +52,10 @@ function counterLoop(steps: number): Case {
   const theirs = new LGStateGraph(LGState)
     .addNode('inc', (s: { count: number }) => ({ count: s.count + 1 }))
     .addEdge(LG_START, 'inc')
-    .addConditionalEdges('inc', (s: { count: number }) => (s.count >= steps ? LG_END : 'inc'), ['inc', LG_END])
+    .addConditionalEdges('inc', (s: { count: number }) => (s.count >= steps ? LG_END : 'inc'), [
+      'inc',
+      LG_END,
+    ])
     .compile({ checkpointer: new LGMemorySaver() });
 
   return {
@@ -68,7 +79,11 @@ function sendFanOut(width: number): Case {
     .addNode('work', (arg: unknown) => ({ results: [(arg as { i: number }).i * 2] }))
     .addNode('join', () => ({}))
     .addEdge(START, 'plan')
-    .addConditionalEdges('plan', () => Array.from({ length: width }, (_, i) => new Send('work', { i })), ['work'])
+    .addConditionalEdges(
+      'plan',
+      () => Array.from({ length: width }, (_, i) => new Send('work', { i })),
+      ['work'],
+    )
     .addEdge('work', 'join')
     .addEdge('join', END)
     .compile({ checkpointer: new MemorySaver() });
@@ -81,7 +96,11 @@ function sendFanOut(width: number): Case {
     .addNode('work', (arg: { i: number }) => ({ results: [arg.i * 2] }))
     .addNode('join', () => ({}))
     .addEdge(LG_START, 'plan')
-    .addConditionalEdges('plan', () => Array.from({ length: width }, (_, i) => new LGSend('work', { i })), ['work'])
+    .addConditionalEdges(
+      'plan',
+      () => Array.from({ length: width }, (_, i) => new LGSend('work', { i })),
+      ['work'],
+    )
     .addEdge('work', 'join')
     .addEdge('join', LG_END)
     .compile({ checkpointer: new LGMemorySaver() });
@@ -104,24 +123,38 @@ function growingChat(messages: number): Case {
   });
   const ours = new StateGraph(State)
     .addNode('say', (s) => ({
-      messages: [{ role: s.messages.length % 2 ? 'assistant' : 'user', content: `message ${s.messages.length}` }],
+      messages: [
+        {
+          role: s.messages.length % 2 ? 'assistant' : 'user',
+          content: `message ${s.messages.length}`,
+        },
+      ],
     }))
     .addEdge(START, 'say')
     .addConditionalEdges('say', (s) => (s.messages.length >= messages ? END : 'say'), ['say', END])
     .compile({ checkpointer: new MemorySaver() });
 
   const LGState = LGAnnotation.Root({
-    messages: LGAnnotation<unknown[]>({ reducer: messagesStateReducer as never, default: () => [] }),
+    messages: LGAnnotation<unknown[]>({
+      reducer: messagesStateReducer as never,
+      default: () => [],
+    }),
   });
   const theirs = new LGStateGraph(LGState)
     .addNode('say', (s: { messages: unknown[] }) => ({
-      messages: [{ role: s.messages.length % 2 ? 'assistant' : 'user', content: `message ${s.messages.length}` }],
+      messages: [
+        {
+          role: s.messages.length % 2 ? 'assistant' : 'user',
+          content: `message ${s.messages.length}`,
+        },
+      ],
     }))
     .addEdge(LG_START, 'say')
-    .addConditionalEdges('say', (s: { messages: unknown[] }) => (s.messages.length >= messages ? LG_END : 'say'), [
+    .addConditionalEdges(
       'say',
-      LG_END,
-    ])
+      (s: { messages: unknown[] }) => (s.messages.length >= messages ? LG_END : 'say'),
+      ['say', LG_END],
+    )
     .compile({ checkpointer: new LGMemorySaver() });
 
   return {
@@ -173,7 +206,9 @@ async function main() {
   const rounds = Number(process.env.BENCH_ROUNDS ?? 9);
   const cases = [counterLoop(500), sendFanOut(64), growingChat(200)];
   const ratios: number[] = [];
-  console.log(`engine benchmark (median of ${rounds} rounds, in-memory savers, Node ${process.version})`);
+  console.log(
+    `engine benchmark (median of ${rounds} rounds, in-memory savers, Node ${process.version})`,
+  );
   for (const c of cases) {
     const { ours, theirs } = await runCase(c, rounds);
     const ratio = theirs / ours;

@@ -29,7 +29,11 @@ export async function measureIndexedDBWrites(steps = 300): Promise<IndexedDBWrit
     configFile: false,
     root,
     logLevel: 'silent',
-    server: { host: '127.0.0.1', port: 0, fs: { allow: [fileURLToPath(new URL('..', import.meta.url))] } },
+    server: {
+      host: '127.0.0.1',
+      port: 0,
+      fs: { allow: [fileURLToPath(new URL('..', import.meta.url))] },
+    },
   });
   await server.listen();
   const address = server.httpServer?.address();
@@ -41,10 +45,16 @@ export async function measureIndexedDBWrites(steps = 300): Promise<IndexedDBWrit
   try {
     const page = await browser.newPage();
     await page.goto(`http://localhost:${port}/?steps=${steps}`);
-    const result = await page.waitForFunction(() => (window as unknown as { __bench?: unknown }).__bench, null, {
-      timeout: 120_000,
-    });
-    const value = (await result.jsonValue()) as Omit<IndexedDBWriteResult, 'browserVersion'> & { error?: string };
+    const result = await page.waitForFunction(
+      () => (window as unknown as { __bench?: unknown }).__bench,
+      null,
+      {
+        timeout: 120_000,
+      },
+    );
+    const value = (await result.jsonValue()) as Omit<IndexedDBWriteResult, 'browserVersion'> & {
+      error?: string;
+    };
     if (value.error) throw new Error(value.error);
     return { ...value, browserVersion: browser.version() };
   } finally {

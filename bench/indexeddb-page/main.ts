@@ -11,9 +11,15 @@ async function run() {
     .addConditionalEdges('inc', (s) => (s.count >= steps ? END : 'inc'), ['inc', END])
     .compile({ checkpointer: saver });
   // Warm up the database and the JIT.
-  await app.invoke({ count: steps - 20 }, { configurable: { thread_id: 'warmup' }, recursionLimit: steps + 10 });
+  await app.invoke(
+    { count: steps - 20 },
+    { configurable: { thread_id: 'warmup' }, recursionLimit: steps + 10 },
+  );
   const t0 = performance.now();
-  await app.invoke({ count: 0 }, { configurable: { thread_id: 'measured' }, recursionLimit: steps + 10 });
+  await app.invoke(
+    { count: 0 },
+    { configurable: { thread_id: 'measured' }, recursionLimit: steps + 10 },
+  );
   const milliseconds = performance.now() - t0;
   const checkpoints = steps + 1; // one per superstep plus the input checkpoint
   (window as unknown as { __bench: unknown }).__bench = {

@@ -128,7 +128,12 @@ describe('supersteps', () => {
     expect(maxConcurrent).toBe(3);
     // b finished first, but writes are applied in definition order, not completion order.
     expect(out.log).toEqual(['a', 'b', 'c']);
-    expect(out.seen).toEqual(['a saw nothing', 'b saw nothing', 'c saw nothing', 'after saw a,b,c']);
+    expect(out.seen).toEqual([
+      'a saw nothing',
+      'b saw nothing',
+      'c saw nothing',
+      'after saw a,b,c',
+    ]);
   });
 
   it('calls a reducer for every write of a step, in task order, once per step per channel update', async () => {
@@ -231,7 +236,9 @@ describe('node results: update, Command, nothing, Send', () => {
         return { results: [n * n] };
       })
       .addEdge(START, 'plan')
-      .addConditionalEdges('plan', () => [1, 2, 3, 4].map((n) => new Send('square', { n })), ['square'])
+      .addConditionalEdges('plan', () => [1, 2, 3, 4].map((n) => new Send('square', { n })), [
+        'square',
+      ])
       .addEdge('square', END)
       .compile();
     const out = await app.invoke({});
@@ -240,9 +247,13 @@ describe('node results: update, Command, nothing, Send', () => {
 
   it('fans out from Command.goto with Send', async () => {
     const app = new StateGraph(State)
-      .addNode('plan', () => new Command({ goto: [new Send('work', { n: 5 }), new Send('work', { n: 6 })] }), {
-        ends: ['work'],
-      })
+      .addNode(
+        'plan',
+        () => new Command({ goto: [new Send('work', { n: 5 }), new Send('work', { n: 6 })] }),
+        {
+          ends: ['work'],
+        },
+      )
       .addNode('work', (arg: unknown) => ({ results: [(arg as { n: number }).n] }))
       .addEdge(START, 'plan')
       .addEdge('work', END)
@@ -345,9 +356,16 @@ describe('subgraphs', () => {
 
   it('Command.PARENT from inside a subgraph routes in the parent (handoff)', async () => {
     const inner = new StateGraph(Inner)
-      .addNode('agent', () =>
-        new Command({ graph: Command.PARENT, goto: 'writer', update: { notes: ['handoff to writer'] } }),
-      { ends: [END] })
+      .addNode(
+        'agent',
+        () =>
+          new Command({
+            graph: Command.PARENT,
+            goto: 'writer',
+            update: { notes: ['handoff to writer'] },
+          }),
+        { ends: [END] },
+      )
       .addEdge(START, 'agent')
       .compile();
     const app = new StateGraph(State)
@@ -417,7 +435,9 @@ describe('human in the loop', () => {
     const paused = await app.invoke({}, config);
     const interrupts = paused.__interrupt__ ?? [];
     expect(interrupts.map((i) => i.value).sort()).toEqual(['left?', 'right?']);
-    await expect(app.invoke(new Command({ resume: 'same' }), config)).rejects.toThrow(/2 interrupts are pending/);
+    await expect(app.invoke(new Command({ resume: 'same' }), config)).rejects.toThrow(
+      /2 interrupts are pending/,
+    );
     const resume = Object.fromEntries(interrupts.map((i) => [i.id, String(i.value).toUpperCase()]));
     const done = await app.invoke(new Command({ resume }), config);
     expect(done.answers).toEqual(['left:LEFT?', 'right:RIGHT?']);
@@ -461,7 +481,11 @@ describe('human in the loop', () => {
       .addEdge('plan', 'act')
       .addEdge('act', 'report')
       .addEdge('report', END)
-      .compile({ checkpointer: new MemorySaver(), interruptBefore: ['act'], interruptAfter: ['act'] });
+      .compile({
+        checkpointer: new MemorySaver(),
+        interruptBefore: ['act'],
+        interruptAfter: ['act'],
+      });
     const config = thread('static');
     const r1 = await app.invoke({}, config);
     expect(r1.answers).toEqual(['plan']);
@@ -502,7 +526,9 @@ describe('human in the loop', () => {
       .addEdge(START, 'n')
       .addEdge('n', END)
       .compile();
-    const events = await collect(app.stream({}, { streamMode: 'custom', configurable: { user: 'u1' } }));
+    const events = await collect(
+      app.stream({}, { streamMode: 'custom', configurable: { user: 'u1' } }),
+    );
     expect(events).toEqual([{ progress: 0.5 }, { progress: 1 }]);
     expect(seen.node).toBe('n');
     expect(seen.step).toBe(0);
@@ -530,7 +556,9 @@ describe('limits and cancellation', () => {
       .compile();
     expect((await ok.invoke({ n: 0 })).n).toBe(25);
     expect((await app.invoke({ n: 990 }, { recursionLimit: 10 })).n).toBe(1000);
-    await expect(app.invoke({ n: 0 }, { recursionLimit: 5 })).rejects.toBeInstanceOf(GraphRecursionError);
+    await expect(app.invoke({ n: 0 }, { recursionLimit: 5 })).rejects.toBeInstanceOf(
+      GraphRecursionError,
+    );
   });
 
   it('the recursion limit counts supersteps per call, and the checkpoint survives the error', async () => {
@@ -598,7 +626,13 @@ describe('limits and cancellation', () => {
           bad++;
           throw new Error('permanent');
         },
-        { retry: { maxAttempts: 4, initialInterval: 1, retryOn: (e) => !String(e).includes('permanent') } },
+        {
+          retry: {
+            maxAttempts: 4,
+            initialInterval: 1,
+            retryOn: (e) => !String(e).includes('permanent'),
+          },
+        },
       )
       .addEdge(START, 'broken')
       .addEdge('broken', END)
@@ -608,7 +642,9 @@ describe('limits and cancellation', () => {
   });
 
   it('a failed parallel step resumes without re-running the sibling that finished', async () => {
-    const S = Annotation.Root({ log: Annotation<string[]>({ reducer: (a, b) => a.concat(b), default: () => [] }) });
+    const S = Annotation.Root({
+      log: Annotation<string[]>({ reducer: (a, b) => a.concat(b), default: () => [] }),
+    });
     const runs: string[] = [];
     let failOnce = true;
     const app = new StateGraph(S)
@@ -648,18 +684,23 @@ describe('stream modes', () => {
   const build = (checkpointer?: MemorySaver) =>
     new StateGraph(State)
       .addNode('llm', async (_s, rt) => {
-        for (const piece of ['Hel', 'lo']) rt.writeMessage({ id: 'm1', role: 'assistant', content: piece });
+        for (const piece of ['Hel', 'lo'])
+          rt.writeMessage({ id: 'm1', role: 'assistant', content: piece });
         rt.write('custom-event');
         return { messages: [{ id: 'm1', role: 'assistant', content: 'Hello' }], n: 1 };
       })
-      .addNode('tool', () => ({ messages: [{ id: 't1', role: 'tool', content: '42', tool_call_id: 'c1' }] }))
+      .addNode('tool', () => ({
+        messages: [{ id: 't1', role: 'tool', content: '42', tool_call_id: 'c1' }],
+      }))
       .addEdge(START, 'llm')
       .addEdge('llm', 'tool')
       .addEdge('tool', END)
       .compile({ checkpointer });
 
   it('values yields the state after the input and after every step', async () => {
-    const values = (await collect(build().stream({ n: 0 }, { streamMode: 'values' }))) as Array<{ n: number }>;
+    const values = (await collect(build().stream({ n: 0 }, { streamMode: 'values' }))) as Array<{
+      n: number;
+    }>;
     expect(values.map((v) => v.n)).toEqual([0, 1, 1]);
   });
 
@@ -672,16 +713,17 @@ describe('stream modes', () => {
     const messages = chunks.filter(([m]) => m === 'messages').map(([, p]) => p) as Array<
       [{ content: string }, { langgraph_node: string; langgraph_step: number }]
     >;
-    expect(messages.map(([c, meta]) => [c.content, meta.langgraph_node, meta.langgraph_step])).toEqual([
+    expect(
+      messages.map(([c, meta]) => [c.content, meta.langgraph_node, meta.langgraph_step]),
+    ).toEqual([
       ['Hel', 'llm', 0],
       ['lo', 'llm', 0],
       // Not streamed by the node: the whole message is emitted once it is returned.
       ['42', 'tool', 1],
     ]);
-    expect(chunks.filter(([m]) => m === 'updates').map(([, p]) => Object.keys(p as object))).toEqual([
-      ['llm'],
-      ['tool'],
-    ]);
+    expect(
+      chunks.filter(([m]) => m === 'updates').map(([, p]) => Object.keys(p as object)),
+    ).toEqual([['llm'], ['tool']]);
   });
 
   it('updates carry interrupts as {__interrupt__: [...]}', async () => {
@@ -690,9 +732,9 @@ describe('stream modes', () => {
       .addEdge(START, 'ask')
       .addEdge('ask', END)
       .compile({ checkpointer: new MemorySaver() });
-    const chunks = (await collect(app.stream({ n: 0 }, { ...thread('s-int'), streamMode: 'updates' }))) as Array<
-      Record<string, unknown>
-    >;
+    const chunks = (await collect(
+      app.stream({ n: 0 }, { ...thread('s-int'), streamMode: 'updates' }),
+    )) as Array<Record<string, unknown>>;
     const last = chunks.at(-1) as { __interrupt__: Array<{ id: string; value: unknown }> };
     expect(last.__interrupt__[0].value).toBe('how many?');
     expect(typeof last.__interrupt__[0].id).toBe('string');
@@ -700,7 +742,10 @@ describe('stream modes', () => {
 
   it('checkpoints, tasks and debug describe each step', async () => {
     const chunks = (await collect(
-      build(new MemorySaver()).stream({ n: 0 }, { ...thread('s-cp'), streamMode: ['checkpoints', 'tasks', 'debug'] }),
+      build(new MemorySaver()).stream(
+        { n: 0 },
+        { ...thread('s-cp'), streamMode: ['checkpoints', 'tasks', 'debug'] },
+      ),
     )) as Array<[string, Record<string, unknown>]>;
     const checkpoints = chunks.filter(([m]) => m === 'checkpoints').map(([, p]) => p);
     expect(checkpoints.map((c) => (c.metadata as { step: number }).step)).toEqual([-1, 0, 1]);
@@ -713,7 +758,15 @@ describe('stream modes', () => {
       ['tool', 'result'],
     ]);
     const debug = chunks.filter(([m]) => m === 'debug').map(([, p]) => p.type);
-    expect(debug).toEqual(['checkpoint', 'task', 'task_result', 'checkpoint', 'task', 'task_result', 'checkpoint']);
+    expect(debug).toEqual([
+      'checkpoint',
+      'task',
+      'task_result',
+      'checkpoint',
+      'task',
+      'task_result',
+      'checkpoint',
+    ]);
   });
 
   it('subgraphs: true tags events with the subgraph namespace', async () => {
@@ -727,10 +780,12 @@ describe('stream modes', () => {
       .addEdge(START, 'outer')
       .addEdge('outer', END)
       .compile();
-    const chunks = (await collect(app.stream({ n: 0 }, { streamMode: 'updates', subgraphs: true }))) as Array<
-      [string[], Record<string, unknown>]
-    >;
-    expect(chunks.map(([ns, update]) => [ns.map((s) => s.split(':')[0]), Object.keys(update)])).toEqual([
+    const chunks = (await collect(
+      app.stream({ n: 0 }, { streamMode: 'updates', subgraphs: true }),
+    )) as Array<[string[], Record<string, unknown>]>;
+    expect(
+      chunks.map(([ns, update]) => [ns.map((s) => s.split(':')[0]), Object.keys(update)]),
+    ).toEqual([
       [['outer'], ['inner_node']],
       [[], ['outer']],
     ]);
@@ -747,7 +802,10 @@ describe('stream modes', () => {
       .addEdge(START, 'inc')
       .addConditionalEdges('inc', (s) => (s.n > 50 ? END : 'inc'), ['inc', END])
       .compile();
-    for await (const chunk of app.stream({ n: 0 }, { streamMode: 'updates', recursionLimit: 100 })) {
+    for await (const chunk of app.stream(
+      { n: 0 },
+      { streamMode: 'updates', recursionLimit: 100 },
+    )) {
       if ((chunk as { inc: { n: number } }).inc.n === 3) break;
     }
     await delay(20);
@@ -788,7 +846,9 @@ describe('state, history, updateState, forks', () => {
       ['loop', 0, ['agent']],
       ['input', -1, ['act']],
     ]);
-    expect(history[0].parentConfig?.configurable.checkpoint_id).toBe(history[1].config.configurable.checkpoint_id);
+    expect(history[0].parentConfig?.configurable.checkpoint_id).toBe(
+      history[1].config.configurable.checkpoint_id,
+    );
     const limited = await collect(app.getStateHistory(config, { limit: 1 }));
     expect(limited).toHaveLength(1);
   });
@@ -802,7 +862,9 @@ describe('state, history, updateState, forks', () => {
     const forked = await app.updateState(afterAct.config, { temperature: 100 }, 'act');
     const forkedState = await app.getState({ configurable: { ...forked.configurable } });
     expect(forkedState.metadata?.source).toBe('update');
-    expect(forkedState.parentConfig?.configurable.checkpoint_id).toBe(afterAct.config.configurable.checkpoint_id);
+    expect(forkedState.parentConfig?.configurable.checkpoint_id).toBe(
+      afterAct.config.configurable.checkpoint_id,
+    );
     expect(forkedState.values.temperature).toBe(100);
     expect(forkedState.next).toEqual(['agent']);
 
@@ -846,14 +908,19 @@ describe('state, history, updateState, forks', () => {
     expect(old.values.temperature).toBe(6);
     expect(old.config.configurable.checkpoint_id).toBe(tip.config.configurable.checkpoint_id);
     // The new branch descends from the replayed checkpoint.
-    const newestParents = history.slice(0, 2).map((h) => h.parentConfig?.configurable.checkpoint_id);
+    const newestParents = history
+      .slice(0, 2)
+      .map((h) => h.parentConfig?.configurable.checkpoint_id);
     expect(newestParents[1]).toBe(input.config.configurable.checkpoint_id);
   });
 
   it('a second turn on the same thread builds on the first', async () => {
     const { app } = build();
     const config = thread('h5');
-    await app.invoke({ messages: [{ role: 'user', content: 'what is the temperature?' }], temperature: 10 }, config);
+    await app.invoke(
+      { messages: [{ role: 'user', content: 'what is the temperature?' }], temperature: 10 },
+      config,
+    );
     const second = await app.invoke({ messages: [{ role: 'user', content: 'and now?' }] }, config);
     expect(second.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
     expect(second.temperature).toBe(12);
@@ -868,9 +935,12 @@ describe('compile() validation', () => {
     const g = new StateGraph(State).addNode('a', node).addEdge(START, 'a').addEdge('a', 'b');
     expect(() => g.compile()).toThrow(GraphValidationError);
     expect(() => g.compile()).toThrow(/Unknown node 'b'/);
-    const g2 = new StateGraph(State).addNode('a', node).addEdge(START, 'a').addConditionalEdges('a', () => 'z', {
-      z: 'zz',
-    });
+    const g2 = new StateGraph(State)
+      .addNode('a', node)
+      .addEdge(START, 'a')
+      .addConditionalEdges('a', () => 'z', {
+        z: 'zz',
+      });
     expect(() => g2.compile()).toThrow(/maps 'z' to unknown node 'zz'/);
   });
 
@@ -885,7 +955,11 @@ describe('compile() validation', () => {
   });
 
   it('rejects a node with no way out', () => {
-    const g = new StateGraph(State).addNode('a', node).addNode('b', node).addEdge(START, 'a').addEdge('a', 'b');
+    const g = new StateGraph(State)
+      .addNode('a', node)
+      .addNode('b', node)
+      .addEdge(START, 'a')
+      .addEdge('a', 'b');
     expect(() => g.compile()).toThrow(/Node 'b' has no way out/);
   });
 
@@ -896,12 +970,16 @@ describe('compile() validation', () => {
     expect(() => new StateGraph(State).addNode('__secret', node)).toThrow(/reserved/);
     expect(() => new StateGraph(State).addNode('x', node)).toThrow(/same name as a state key/);
     expect(() => new StateGraph(State).addNode('a|b', node)).toThrow(/namespaces/);
-    expect(() => new StateGraph(State).addNode('a', node).addEdge('a', END).compile()).toThrow(/no entry point/);
+    expect(() => new StateGraph(State).addNode('a', node).addEdge('a', END).compile()).toThrow(
+      /no entry point/,
+    );
   });
 
   it('rejects unknown interrupt node names', () => {
     const g = new StateGraph(State).addNode('a', node).addEdge(START, 'a').addEdge('a', END);
-    expect(() => g.compile({ interruptBefore: ['nope'] })).toThrow(/interruptBefore names unknown node 'nope'/);
+    expect(() => g.compile({ interruptBefore: ['nope'] })).toThrow(
+      /interruptBefore names unknown node 'nope'/,
+    );
   });
 
   it('accepts conditional edges without a path map (targets unknown)', () => {
@@ -944,8 +1022,18 @@ describe('getGraph and toMermaid', () => {
       [END, 'end'],
     ]);
     expect(g.nodes.find((n) => n.id === 'working')?.subgraph).toBeUndefined();
-    expect(g.edges).toContainEqual({ source: 'route', target: 'working', conditional: true, label: 'go' });
-    expect(g.edges).toContainEqual({ source: 'route', target: END, conditional: true, label: 'stop' });
+    expect(g.edges).toContainEqual({
+      source: 'route',
+      target: 'working',
+      conditional: true,
+      label: 'go',
+    });
+    expect(g.edges).toContainEqual({
+      source: 'route',
+      target: END,
+      conditional: true,
+      label: 'stop',
+    });
     expect(g.edges).toContainEqual({ source: 'done', target: 'route', conditional: true });
     expect(g.edges).toContainEqual({ source: 'working', target: 'done', conditional: false });
   });

@@ -21,7 +21,7 @@ runSaverConformance('MemorySaver', async () => new MemorySaver(), {
 });
 
 describe('MemorySaver storage', () => {
-  it('stores only changed channels: unchanged ones share the stored version', async () => {
+  it('stores only changed channels and returns copies that callers may mutate', async () => {
     const saver = new MemorySaver();
     const big = Array.from({ length: 50 }, (_, i) => ({ id: i }));
     const first = {
@@ -45,10 +45,15 @@ describe('MemorySaver storage', () => {
       await saver.getTuple({ configurable: { thread_id: 't' } }),
       await saver.getTuple(config),
     ];
-    // Same stored object for the same version: it was copied once, on the first put.
-    expect(newer?.checkpoint.channel_values.big).toBe(older?.checkpoint.channel_values.big);
+    // The unchanged channel is reassembled from the version stored by the first put.
+    expect(newer?.checkpoint.channel_values.big).toEqual(big);
     expect(newer?.checkpoint.channel_values.big).not.toBe(big);
     expect(newer?.checkpoint.channel_values.n).toBe(1);
+    // Tuples are copies: mutating one in place (as a careless node might) rewrites nothing.
+    (newer?.checkpoint.channel_values.big as Array<{ id: number }>).push({ id: 999 });
+    const again = await saver.getTuple(config);
+    expect(again?.checkpoint.channel_values.big).toHaveLength(50);
+    expect(older?.checkpoint.channel_values.big).toHaveLength(50);
   });
 
   it('requires a version for every channel value', async () => {

@@ -8,9 +8,9 @@
  * one channel copies that channel per step, not the whole state.
  *
  * Sharing contract: values passed to `put`/`putWrites` are deep-copied, so later changes
- * by the caller never reach the store. Values *returned* (`getTuple`, `list`) are the
- * stored objects themselves, not copies: treat them as read-only (the graph engine
- * updates state immutably). Mutating them would rewrite history in place.
+ * by the caller never reach the store, and tuples returned by `getTuple`/`list` are
+ * copies too. A node that mutates its state in place (`state.items.push(x)`) must not
+ * rewrite history; a run copies its state once when it loads, which costs little.
  */
 import { deepCopy, toJSONSafe, fromJSONSafe, serdePath, withSerdePath } from './serde';
 import {
@@ -144,7 +144,7 @@ export class MemorySaver extends BaseCheckpointSaver {
     record: CheckpointRecord,
   ): CheckpointTuple {
     const stored = record.checkpoint;
-    const tuple: CheckpointTuple = {
+    const tuple: CheckpointTuple = deepCopy({
       config: checkpointConfig(threadId, namespace, stored.id),
       checkpoint: {
         v: stored.v,
@@ -156,7 +156,7 @@ export class MemorySaver extends BaseCheckpointSaver {
       },
       metadata: record.metadata,
       pendingWrites: store.pendingWrites(stored.id),
-    };
+    });
     if (record.parentId !== null) {
       tuple.parentConfig = checkpointConfig(threadId, namespace, record.parentId);
     }

@@ -8,9 +8,8 @@ export interface AnnotationSpec<V = unknown, U = V> {
   readonly lg_name: 'Annotation';
   readonly reducer?: Reducer<V, U>;
   readonly default?: () => V;
-  /** Phantom fields that carry the value and update types. */
-  readonly _value?: V;
-  readonly _update?: U;
+  /** Type-level only (never set at run time): carries the value and update types. */
+  readonly __types?: { value: V; update: U };
 }
 
 export interface AnnotationOptions<V, U> {
@@ -20,12 +19,13 @@ export interface AnnotationOptions<V, U> {
 
 export type StateSpec = Record<string, AnnotationSpec<any, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-export type StateOf<S extends StateSpec> = {
-  [K in keyof S]: S[K] extends AnnotationSpec<infer V, unknown> ? V : never;
-};
-export type UpdateOf<S extends StateSpec> = {
-  [K in keyof S]?: S[K] extends AnnotationSpec<unknown, infer U> ? U : never;
-};
+type ValueType<A> = A extends { __types?: { value: infer V; update: unknown } } ? V : never;
+type UpdateType<A> = A extends { __types?: { value: unknown; update: infer U } } ? U : never;
+
+/** The state a node receives. */
+export type StateOf<S extends StateSpec> = { [K in keyof S]: ValueType<S[K]> };
+/** What a node may return: any subset of keys, each in its reducer's update type. */
+export type UpdateOf<S extends StateSpec> = { [K in keyof S]?: UpdateType<S[K]> };
 
 /** The declared state of a graph. `typeof MyState.State` is the state's type. */
 export class AnnotationRoot<S extends StateSpec> {

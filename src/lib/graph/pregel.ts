@@ -1153,7 +1153,7 @@ export class CompiledStateGraph<S extends StateSpec> {
     while (true) {
       attempt++;
       try {
-        const raw = await this.callNode(task, runtime, ctx, resumeMap, hadInterrupt);
+        const raw = await this.callNode(task, runtime, ctx, loop, resumeMap, hadInterrupt);
         const { writes, update } = this.resultToWrites(
           task,
           raw,
@@ -1237,6 +1237,7 @@ export class CompiledStateGraph<S extends StateSpec> {
     task: Task,
     runtime: Runtime,
     ctx: RunContext,
+    loop: LoopState,
     resumeMap: Record<string, unknown> | undefined,
     hadInterrupt: boolean,
   ): Promise<unknown> {
@@ -1257,7 +1258,7 @@ export class CompiledStateGraph<S extends StateSpec> {
       config: ctx.config,
       recursionLimit: ctx.recursionLimit,
       isSubgraph: true,
-      parentCheckpoint: { ns: ctx.ns, id: runtime.taskId },
+      parentCheckpoint: { ns: ctx.ns, id: loop.checkpointId },
       interruptBefore: child.interruptBefore,
       interruptAfter: child.interruptAfter,
     };

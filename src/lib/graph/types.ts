@@ -29,7 +29,6 @@ export interface RunConfig {
   /** Per-call overrides of the compiled interrupt points. */
   interruptBefore?: string[] | '*';
   interruptAfter?: string[] | '*';
-  [key: string]: unknown;
 }
 
 /** A piece of a model's output streamed while a node runs (the `messages` mode). */
