@@ -5,7 +5,7 @@
  * every completed step is saved, and `invoke(null, …)` continues from the last one.
  */
 import type { BaseCheckpointSaver } from '$lib/checkpoint';
-import { Annotation, END, START, StateGraph, type Runtime, type UpdateOf } from '$lib/graph';
+import { Annotation, END, START, StateGraph, type Runtime } from '$lib/graph';
 import { demos, type DemoInfo } from './registry';
 
 function registryEntry(id: string): DemoInfo {
@@ -38,26 +38,11 @@ export const DurableCounterState = Annotation.Root({
   target: Annotation<number>({ default: () => 0 }),
 });
 
-/**
- * The state's values, spelled out. `typeof DurableCounterState.State` is meant to be the
- * same type, but at the time of writing the engine's `StateOf`/`UpdateOf` inferred `never`
- * for every key; spelling it out keeps this module correct either way.
- */
-export interface DurableCounterValues {
-  count: number;
-  history: number[];
-  target: number;
-}
+/** The state's values. */
+export type DurableCounterValues = typeof DurableCounterState.State;
 
 /** What a node returns or an input sets: any subset of the keys. */
-export type DurableCounterUpdate = Partial<DurableCounterValues>;
-
-type EngineUpdate = UpdateOf<typeof DurableCounterState.spec>;
-
-/** An update or input in the engine's own type (an identity at runtime). */
-export function counterUpdate(update: DurableCounterUpdate): EngineUpdate {
-  return update as EngineUpdate;
-}
+export type DurableCounterUpdate = typeof DurableCounterState.Update;
 
 /** A custom stream event: the count already saved when a step starts, and the target. */
 export interface CounterProgress {
@@ -137,7 +122,7 @@ export function buildDurableCounter(options: DurableCounterOptions = {}) {
     runtime.write({ count: state.count, target } satisfies CounterProgress);
     await delay(stepDelayMs, runtime.signal);
     const next = state.count + 1;
-    return counterUpdate({ count: next, history: [next] });
+    return { count: next, history: [next] };
   };
 
   return new StateGraph(DurableCounterState)
