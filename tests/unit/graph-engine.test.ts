@@ -1049,3 +1049,158 @@ describe('getGraph and toMermaid', () => {
     expect(mermaid).toContain('working__plan --> working__act;');
   });
 });
+
+describe('deeper paths', () => {
+  const State = Annotation.Root({
+    log: Annotation<string[]>({ reducer: (a, b) => a.concat(b), default: () => [] }),
+    topic: Annotation<string>(),
+  });
+
+  it('invoke(new Command({update, goto})) applies the update and routes from the current checkpoint', async () => {
+    const app = new StateGraph(State)
+      .addNode('a', () => ({ log: ['a'] }), { ends: ['b'] })
+      .addNode('b', (s) => ({ log: [`b sees ${s.topic}`] }))
+      .addEdge(START, 'a')
+      .addEdge('a', END)
+      .addEdge('b', END)
+      .compile({ checkpointer: new MemorySaver() });
+    const config = thread('cmd-input');
+    await app.invoke({ topic: 'first' }, config);
+    const out = await app.invoke(new Command({ update: { topic: 'second' }, goto: 'b' }), config);
+    expect(out.log).toEqual(['a', 'b sees second']);
+  });
+
+  it('interrupts two subgraph levels deep surface at the top and resume at the bottom', async () => {
+    // The leaf shares only `answer` with the middle graph: a subgraph returns its whole
+    // state for shared keys, so sharing a concat-reduced list would append it twice.
+    const Leaf = Annotation.Root({ answer: Annotation<string>() });
+    const Middle = Annotation.Root({
+      log: Annotation<string[]>({ reducer: (a, b) => a.concat(b), default: () => [] }),
+      answer: Annotation<string>(),
+    });
+    const leaf = new StateGraph(Leaf)
+      .addNode('ask', (_s, rt) => ({ answer: `leaf got ${rt.interrupt<string>('deep question')}` }))
+      .addEdge(START, 'ask')
+      .addEdge('ask', END)
+      .compile();
+    const middle = new StateGraph(Middle)
+      .addNode('before', () => ({ log: ['middle before'] }))
+      .addNode('leaf', leaf)
+      .addEdge(START, 'before')
+      .addEdge('before', 'leaf')
+      .addEdge('leaf', END)
+      .compile();
+    const app = new StateGraph(Middle)
+      .addNode('middle', middle)
+      .addEdge(START, 'middle')
+      .addEdge('middle', END)
+      .compile({ checkpointer: new MemorySaver() });
+    const config = thread('nested');
+    const paused = await app.invoke({}, config);
+    expect(paused.__interrupt__?.map((i) => i.value)).toEqual(['deep question']);
+    const snapshot = await app.getState(config, { subgraphs: true });
+    expect(snapshot.tasks[0].state?.tasks[0].state?.next).toEqual(['ask']);
+    const done = await app.invoke(new Command({ resume: 'an answer' }), config);
+    expect(done).toEqual({ log: ['middle before'], answer: 'leaf got an answer' });
+  });
+
+  it('Send can start several runs of a subgraph, each in its own namespace', async () => {
+    // The worker's input key is not in the parent: two parallel runs returning the same
+    // last-value key would be two writes in one step.
+    const Worker = Annotation.Root({
+      item: Annotation<string>(),
+      log: Annotation<string[]>({ reducer: (a, b) => a.concat(b), default: () => [] }),
+    });
+    const worker = new StateGraph(Worker)
+      .addNode('work', (s) => ({ log: [`worked on ${s.item}`] }))
+      .addEdge(START, 'work')
+      .addEdge('work', END)
+      .compile();
+    const app = new StateGraph(State)
+      .addNode('plan', () => ({}))
+      .addNode('worker', worker)
+      .addEdge(START, 'plan')
+      .addConditionalEdges('plan', () => ['x', 'y'].map((item) => new Send('worker', { item })), [
+        'worker',
+      ])
+      .addEdge('worker', END)
+      .compile({ checkpointer: new MemorySaver() });
+    const chunks = (await collect(
+      app.stream({}, { ...thread('send-sub'), streamMode: 'updates', subgraphs: true }),
+    )) as Array<[string[], Record<string, unknown>]>;
+    const inner = chunks.filter(([ns]) => ns.length === 1);
+    expect(new Set(inner.map(([ns]) => ns[0])).size).toBe(2);
+    const out = await app.getState(thread('send-sub'));
+    expect(out.values.log).toEqual(['worked on x', 'worked on y']);
+  });
+
+  it('messages streamed inside a subgraph reach the parent stream without subgraphs: true', async () => {
+    const inner = new StateGraph(State)
+      .addNode('speaker', (_s, rt) => {
+        rt.writeMessage({ id: 'inner-1', role: 'assistant', content: 'from inside' });
+        return {};
+      })
+      .addEdge(START, 'speaker')
+      .addEdge('speaker', END)
+      .compile();
+    const app = new StateGraph(State)
+      .addNode('team', inner)
+      .addEdge(START, 'team')
+      .addEdge('team', END)
+      .compile();
+    const messages = (await collect(app.stream({}, { streamMode: 'messages' }))) as Array<
+      [{ content: string }, { langgraph_node: string; langgraph_checkpoint_ns: string }]
+    >;
+    expect(messages).toHaveLength(1);
+    expect(messages[0][0].content).toBe('from inside');
+    expect(messages[0][1].langgraph_node).toBe('speaker');
+    expect(messages[0][1].langgraph_checkpoint_ns.startsWith('team:')).toBe(true);
+  });
+
+  it('a waiting edge is drawn from each source and the join runs once', async () => {
+    let joins = 0;
+    const app = new StateGraph(State)
+      .addNode('a', () => ({ log: ['a'] }))
+      .addNode('b1', () => ({ log: ['b1'] }))
+      .addNode('b2', () => ({ log: ['b2'] }))
+      .addNode('join', () => {
+        joins++;
+        return { log: ['join'] };
+      })
+      .addEdge(START, 'a')
+      .addEdge(START, 'b1')
+      .addEdge('b1', 'b2')
+      .addEdge(['a', 'b2'], 'join')
+      .addEdge('join', END)
+      .compile();
+    const out = await app.invoke({});
+    // `a` finished two steps before `b2`; the join waited for both.
+    expect(out.log).toEqual(['a', 'b1', 'b2', 'join']);
+    expect(joins).toBe(1);
+    expect(app.getGraph().edges).toContainEqual({
+      source: 'a',
+      target: 'join',
+      conditional: false,
+      waiting: true,
+    });
+  });
+
+  it('bad input gets a clear error', async () => {
+    const app = new StateGraph(State)
+      .addNode('a', () => ({}))
+      .addEdge(START, 'a')
+      .addEdge('a', END)
+      .compile({ checkpointer: new MemorySaver() });
+    await expect(app.invoke('hello' as never, thread('bad'))).rejects.toThrow(
+      /input must be an object/,
+    );
+    await expect(app.invoke({ nope: 1 } as never, thread('bad'))).rejects.toThrow(
+      /returned key 'nope'/,
+    );
+    await expect(app.invoke({})).rejects.toThrow(/thread_id/);
+    await expect(app.invoke(null, thread('never-started'))).rejects.toThrow(/no checkpoint yet/);
+    await expect(app.invoke({}, thread('x', { checkpoint_id: 'missing' }))).rejects.toThrow(
+      /no checkpoint 'missing'/,
+    );
+  });
+});

@@ -939,7 +939,7 @@ export class CompiledStateGraph<S extends StateSpec> {
       triggers: [],
       node: { name: START, run: () => undefined, options: {} },
     };
-    const { writes } = this.resultToWrites(start, input, false);
+    const { writes } = this.resultToWrites(start, input, true);
     const edgeWrites = await this.edgeWrites(start, writes, loop, ctx, START);
     const outcome: TaskOutcome = {
       task: start,
@@ -975,7 +975,7 @@ export class CompiledStateGraph<S extends StateSpec> {
     const { writes, update } = this.resultToWrites(
       task,
       new Command({ update: command.update, goto: command.goto }),
-      false,
+      true,
     );
     this.applyWrites(loop, [], [{ task, status: 'done', writes, update, interrupts: [] }]);
     loop.step += 1;
