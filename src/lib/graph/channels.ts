@@ -30,14 +30,36 @@ export interface Channel {
   copy(): Channel;
 }
 
-export class LastValue implements Channel {
+/** Shared by the two kinds of state channel: a value, or its default, or nothing. */
+abstract class ValueChannel implements Channel {
   value: unknown = EMPTY;
   constructor(
     readonly key: string,
-    private readonly makeDefault?: () => unknown,
+    protected readonly makeDefault?: () => unknown,
   ) {
     if (makeDefault) this.value = makeDefault();
   }
+  abstract update(values: unknown[]): boolean;
+  abstract copy(): Channel;
+  get(): unknown {
+    return this.value === EMPTY ? undefined : this.value;
+  }
+  isAvailable(): boolean {
+    return this.value !== EMPTY;
+  }
+  checkpoint(): unknown {
+    return this.value;
+  }
+  restore(stored: unknown): void {
+    this.value = stored === EMPTY ? (this.makeDefault ? this.makeDefault() : EMPTY) : stored;
+  }
+  consume(): boolean {
+    return false;
+  }
+}
+
+/** A state key without reducer: one write per step, the last value wins across steps. */
+export class LastValue extends ValueChannel {
   update(values: unknown[]): boolean {
     if (values.length === 0) return false;
     if (values.length > 1) {
@@ -52,21 +74,6 @@ export class LastValue implements Channel {
     this.value = values[0];
     return true;
   }
-  get(): unknown {
-    return this.value === EMPTY ? undefined : this.value;
-  }
-  isAvailable(): boolean {
-    return this.value !== EMPTY;
-  }
-  checkpoint(): unknown {
-    return this.value;
-  }
-  restore(stored: unknown): void {
-    this.value = stored === EMPTY ? (this.makeDefault ? this.makeDefault() : EMPTY) : stored;
-  }
-  consume(): boolean {
-    return false;
-  }
   copy(): Channel {
     const c = new LastValue(this.key, this.makeDefault);
     c.value = this.value;
@@ -76,14 +83,14 @@ export class LastValue implements Channel {
 
 export type Reducer<V = unknown, U = unknown> = (current: V, update: U) => V;
 
-export class ReducerChannel implements Channel {
-  value: unknown = EMPTY;
+/** A state key with a reducer: every write of a step is folded in, in task order. */
+export class ReducerChannel extends ValueChannel {
   constructor(
-    readonly key: string,
+    key: string,
     private readonly reducer: Reducer,
-    private readonly makeDefault?: () => unknown,
+    makeDefault?: () => unknown,
   ) {
-    if (makeDefault) this.value = makeDefault();
+    super(key, makeDefault);
   }
   update(values: unknown[]): boolean {
     if (values.length === 0) return false;
@@ -97,21 +104,6 @@ export class ReducerChannel implements Channel {
     for (; i < values.length; i++) acc = this.reducer(acc, values[i]);
     this.value = acc;
     return true;
-  }
-  get(): unknown {
-    return this.value === EMPTY ? undefined : this.value;
-  }
-  isAvailable(): boolean {
-    return this.value !== EMPTY;
-  }
-  checkpoint(): unknown {
-    return this.value;
-  }
-  restore(stored: unknown): void {
-    this.value = stored === EMPTY ? (this.makeDefault ? this.makeDefault() : EMPTY) : stored;
-  }
-  consume(): boolean {
-    return false;
   }
   copy(): Channel {
     const c = new ReducerChannel(this.key, this.reducer, this.makeDefault);

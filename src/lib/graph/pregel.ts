@@ -931,31 +931,10 @@ export class CompiledStateGraph<S extends StateSpec> {
       update: null,
       interrupts: [],
     }));
-    const start: Task = {
-      id: stableId(loop.checkpointId, ctx.ns, 'input'),
-      name: START,
-      kind: 'pull',
-      input: this.stateValues(loop.channels),
-      triggers: [],
-      node: { name: START, run: () => undefined, options: {} },
-    };
+    const start = this.inputTask(loop, ctx, 'input');
     const { writes } = this.resultToWrites(start, input, true);
     const edgeWrites = await this.edgeWrites(start, writes, loop, ctx, START);
-    const outcome: TaskOutcome = {
-      task: start,
-      status: 'done',
-      writes: writes.concat(edgeWrites),
-      update: input,
-      interrupts: [],
-    };
-    this.applyWrites(loop, discarded, [outcome]);
-    loop.step += 1;
-    await this.saveCheckpoint(loop, ctx, {
-      source: 'input',
-      step: loop.step,
-      parents: {},
-      writes: { [START]: input },
-    });
+    await this.commitInput(loop, ctx, discarded, start, writes.concat(edgeWrites), input);
   }
 
   /** `invoke(new Command({update, goto}))`: apply them on the current checkpoint. */
@@ -964,20 +943,35 @@ export class CompiledStateGraph<S extends StateSpec> {
     ctx: RunContext,
     command: Command,
   ): Promise<void> {
-    const task: Task = {
-      id: stableId(loop.checkpointId, ctx.ns, 'command-input'),
+    const start = this.inputTask(loop, ctx, 'command-input');
+    const routed = new Command({ update: command.update, goto: command.goto });
+    const { writes, update } = this.resultToWrites(start, routed, true);
+    await this.commitInput(loop, ctx, [], start, writes, update);
+  }
+
+  /** The pseudo-task that writes a call's input, as START. */
+  private inputTask(loop: LoopState, ctx: RunContext, label: string): Task {
+    return {
+      id: stableId(loop.checkpointId, ctx.ns, label),
       name: START,
       kind: 'pull',
       input: this.stateValues(loop.channels),
       triggers: [],
       node: { name: START, run: () => undefined, options: {} },
     };
-    const { writes, update } = this.resultToWrites(
-      task,
-      new Command({ update: command.update, goto: command.goto }),
-      true,
-    );
-    this.applyWrites(loop, [], [{ task, status: 'done', writes, update, interrupts: [] }]);
+  }
+
+  /** Apply an input's writes and save them as the thread's `input` checkpoint. */
+  private async commitInput(
+    loop: LoopState,
+    ctx: RunContext,
+    discarded: TaskOutcome[],
+    start: Task,
+    writes: PendingWrite[],
+    update: unknown,
+  ): Promise<void> {
+    const outcome: TaskOutcome = { task: start, status: 'done', writes, update, interrupts: [] };
+    this.applyWrites(loop, discarded, [outcome]);
     loop.step += 1;
     await this.saveCheckpoint(loop, ctx, {
       source: 'input',
