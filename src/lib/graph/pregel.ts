@@ -1033,13 +1033,7 @@ export class CompiledStateGraph<S extends StateSpec> {
           input: task.input,
           triggers: task.triggers,
         };
-        ctx.emit(ctx.nsPath, 'tasks', payload);
-        ctx.emit(ctx.nsPath, 'debug', {
-          type: 'task',
-          step,
-          timestamp: new Date().toISOString(),
-          payload,
-        });
+        this.emitTaskEvent(ctx, step, 'task', payload);
       }
       running.push(
         this.runTask(task, loop, ctx, step).then((outcome) => {
@@ -1059,13 +1053,7 @@ export class CompiledStateGraph<S extends StateSpec> {
                   : null,
               interrupts: outcome.interrupts,
             };
-            ctx.emit(ctx.nsPath, 'tasks', payload);
-            ctx.emit(ctx.nsPath, 'debug', {
-              type: 'task_result',
-              step,
-              timestamp: new Date().toISOString(),
-              payload,
-            });
+            this.emitTaskEvent(ctx, step, 'task_result', payload);
           }
         }),
       );
@@ -1091,6 +1079,17 @@ export class CompiledStateGraph<S extends StateSpec> {
       }
     }
     return outcomes as TaskOutcome[];
+  }
+
+  /** A `tasks` event, and the same wrapped for the `debug` mode. */
+  private emitTaskEvent(
+    ctx: RunContext,
+    step: number,
+    type: 'task' | 'task_result',
+    payload: Record<string, unknown>,
+  ): void {
+    ctx.emit(ctx.nsPath, 'tasks', payload);
+    ctx.emit(ctx.nsPath, 'debug', { type, step, timestamp: new Date().toISOString(), payload });
   }
 
   private updateFromWrites(writes: PendingWrite[]): Record<string, unknown> | null {
