@@ -17,6 +17,7 @@ import {
   START,
   Send,
   StateGraph,
+  ThreadBusyError,
   addMessages,
   messagesReducer,
   type Message,
@@ -1202,5 +1203,25 @@ describe('deeper paths', () => {
     await expect(app.invoke({}, thread('x', { checkpoint_id: 'missing' }))).rejects.toThrow(
       /no checkpoint 'missing'/,
     );
+  });
+
+  it('refuses a second concurrent run of the same thread, not of other threads', async () => {
+    const app = new StateGraph(State)
+      .addNode('slow', async () => {
+        await delay(30);
+        return { log: ['slow'] };
+      })
+      .addEdge(START, 'slow')
+      .addEdge('slow', END)
+      .compile({ checkpointer: new MemorySaver() });
+    const first = app.invoke({}, thread('busy'));
+    const other = app.invoke({}, thread('other'));
+    const second = await app.invoke({}, thread('busy')).catch((e) => e);
+    expect(second).toBeInstanceOf(ThreadBusyError);
+    expect(second.message).toContain("'busy' is already running");
+    expect((await first).log).toEqual(['slow']);
+    expect((await other).log).toEqual(['slow']);
+    // Once the first run is over, the thread accepts the next one.
+    expect((await app.invoke({}, thread('busy'))).log).toEqual(['slow', 'slow']);
   });
 });

@@ -53,6 +53,19 @@ export class GraphResumeError extends Error {
   }
 }
 
+/** A thread already has a run in progress; wait for it or cancel it first. */
+export class ThreadBusyError extends Error {
+  readonly threadId: string;
+  constructor(threadId: string) {
+    super(
+      `Thread '${threadId}' is already running. Wait for that run to finish or cancel it ` +
+        'before starting another; two runs at once would fork the thread.',
+    );
+    this.name = 'ThreadBusyError';
+    this.threadId = threadId;
+  }
+}
+
 export function isAbortError(error: unknown): boolean {
   return (
     typeof error === 'object' &&

@@ -24,6 +24,7 @@ export {
   GraphValidationError,
   GraphAbortError,
   GraphResumeError,
+  ThreadBusyError,
   isAbortError,
 } from './errors.js';
 export type { DrawableGraph, DrawableNode, DrawableEdge } from './drawing.js';

@@ -55,6 +55,7 @@ import {
   InvalidUpdateError,
   isAbortError,
   GraphValidationError,
+  ThreadBusyError,
 } from './errors.js';
 import { stableId } from './hash.js';
 import { GraphInterrupt, isGraphInterrupt, type Interrupt } from './interrupt.js';
@@ -72,6 +73,9 @@ import type {
 } from './types.js';
 
 const DEFAULT_RECURSION_LIMIT = 25;
+
+/** saver -> `thread|namespace` keys with a root run in progress. */
+const runningThreads = new WeakMap<BaseCheckpointSaver, Set<string>>();
 
 /** Raised from inside a subgraph to make its parent apply a Command. */
 class ParentCommand extends Error {
@@ -742,7 +746,32 @@ export class CompiledStateGraph<S extends StateSpec> {
 
   // ------------------------------------------------------------------ the loop
 
+  /**
+   * Run the loop. Two runs of one thread at once would both continue from the same
+   * checkpoint and silently fork it, so a second root run of a thread that is already
+   * running (through the same saver, in this JavaScript realm) is refused.
+   */
   private async execute(
+    input: unknown,
+    ctx: RunContext,
+    resumeFromParent?: { resume: Record<string, unknown> | undefined },
+  ): Promise<{ values: Record<string, unknown>; interrupts: Interrupt[] | null }> {
+    if (ctx.isSubgraph || !ctx.saver || !ctx.threadId) {
+      return this.executeLoop(input, ctx, resumeFromParent);
+    }
+    let running = runningThreads.get(ctx.saver);
+    if (!running) runningThreads.set(ctx.saver, (running = new Set()));
+    const key = `${ctx.threadId}${NS_SEP}${ctx.ns}`;
+    if (running.has(key)) throw new ThreadBusyError(ctx.threadId);
+    running.add(key);
+    try {
+      return await this.executeLoop(input, ctx, resumeFromParent);
+    } finally {
+      running.delete(key);
+    }
+  }
+
+  private async executeLoop(
     input: unknown,
     ctx: RunContext,
     resumeFromParent?: { resume: Record<string, unknown> | undefined },
