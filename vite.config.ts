@@ -1,6 +1,7 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
+import { staticDirs } from './vite/static-dirs';
 
 // Debian's Chromium; never a browser downloaded by a test tool.
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -20,7 +21,23 @@ const isolationHeaders = {
 };
 
 export default defineConfig({
-  plugins: [sveltekit()],
+  plugins: [
+    sveltekit(),
+    staticDirs([
+      // Micro models (and their recipes' outputs) served by the app itself, for offline use.
+      {
+        urlPrefix: '/models/',
+        dir: 'static-models',
+        include: (path) => !path.startsWith('recipes/') && !path.endsWith('.py'),
+      },
+      // The ONNX Runtime WASM files Transformers.js loads (`env.backends.onnx.wasm.wasmPaths`).
+      {
+        urlPrefix: '/ort/',
+        dir: 'node_modules/onnxruntime-web/dist',
+        include: (path) => /^ort-wasm-simd-threaded\.asyncify\.(mjs|wasm)$/.test(path),
+      },
+    ]),
+  ],
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },
   test: {
