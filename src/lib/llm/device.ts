@@ -77,7 +77,7 @@ export async function detectWebGpu(): Promise<WebGpuReport> {
           : 'This browser does not expose WebGPU (navigator.gpu is missing). Chrome, Edge and recent Safari have it; Firefox only on some platforms.',
     };
   }
-  let adapter: GpuAdapterLike | null = null;
+  let adapter: GpuAdapterLike | null;
   try {
     adapter = await nav.gpu.requestAdapter({ powerPreference: 'high-performance' });
   } catch (error) {
@@ -126,7 +126,7 @@ export function detectWasm(): WasmReport {
     WebAssembly?: typeof WebAssembly;
   };
   const isolated = g.crossOriginIsolated === true;
-  let simd = false;
+  let simd: boolean;
   try {
     simd = g.WebAssembly?.validate(SIMD_PROBE) ?? false;
   } catch {
