@@ -36,6 +36,8 @@ describe('PrefixCache', () => {
     expect(c.lookup([1, 2, 3, 4, 5])).toEqual({ handle: 'h1234', length: 4, entryLength: 4 });
     expect(c.lookup([1, 2, 9])).toEqual({ handle: 'h12', length: 2, entryLength: 2 });
     expect(c.lookup([7])).toBeUndefined();
+    expect(c.lookup([7], { countStats: false })).toBeUndefined();
+    expect(c.acquire([1, 2], { countStats: false })?.handle).toBe('h12');
     expect(c.stats()).toMatchObject({
       hits: 2,
       misses: 1,

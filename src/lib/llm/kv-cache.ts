@@ -70,6 +70,8 @@ export interface LookupOptions {
   maxLength?: number;
   /** Also match inside longer entries (engine slices the handle). Default true. */
   partial?: boolean;
+  /** False for a probe that should not count as a hit or miss in `stats()`. Default true. */
+  countStats?: boolean;
 }
 
 export interface PrefixMatch<H> {
@@ -244,12 +246,15 @@ export class PrefixCache<H> {
     options: LookupOptions,
   ): { entry: Entry<H>; length: number } | undefined {
     const found = this.find(tokens, options);
+    const count = options.countStats ?? true;
     if (!found) {
-      this.counters.misses++;
+      if (count) this.counters.misses++;
       return undefined;
     }
-    this.counters.hits++;
-    this.counters.tokensSaved += found.length;
+    if (count) {
+      this.counters.hits++;
+      this.counters.tokensSaved += found.length;
+    }
     this.touch(found.entry);
     return found;
   }
