@@ -139,11 +139,11 @@ export class DecodeLoop<K extends KvState> {
   ): Promise<{ lease: PrefixLease<CachedPrefix<K>>; cached: number; prefillMs: number }> {
     if (prompt.length === 0) throw new RangeError('The prompt has no tokens.');
     const t0 = performance.now();
-    const exact = this.cache.acquire(prompt, { partial: false, maxLength: prompt.length });
-    if (exact && exact.length === prompt.length) {
-      return { lease: exact, cached: prompt.length, prefillMs: performance.now() - t0 };
+    // One counted lookup per prefill: probe for an exact entry without touching the stats.
+    if (this.cache.has(prompt)) {
+      const exact = this.cache.acquire(prompt, { partial: false });
+      if (exact) return { lease: exact, cached: prompt.length, prefillMs: performance.now() - t0 };
     }
-    exact?.release();
     // The longest cached prefix that stops at an entry boundary; a longer entry can be
     // sliced when the engine supports it.
     let past: K | null = null;
@@ -315,7 +315,7 @@ export class DecodeLoop<K extends KvState> {
       lease.release();
     }
 
-    const tail = stops.stopped ? '' : stops.heldText;
+    const tail = stops.flush();
     if (tail) {
       text += tail;
       for (const event of parser.push(tail)) options.onChunk?.(event as ChatChunk);
