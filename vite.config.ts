@@ -25,8 +25,9 @@ export default defineConfig({
     sveltekit(),
     staticDirs([
       // Micro models (and their recipes' outputs) served by the app itself, for offline use.
+      // Not at /models/: that is the model manager page.
       {
-        urlPrefix: '/models/',
+        urlPrefix: '/static-models/',
         dir: 'static-models',
         include: (path) => !path.startsWith('recipes/') && !path.endsWith('.py'),
       },
