@@ -64,6 +64,8 @@ interface CachedPrefix<K extends KvState> {
 
 export interface DecodeOptions {
   maxTokens?: number;
+  /** Stop tokens are not allowed before this many tokens (like `min_new_tokens`). */
+  minTokens?: number;
   temperature?: number;
   topK?: number;
   topP?: number;
@@ -259,6 +261,11 @@ export class DecodeLoop<K extends KvState> {
           break;
         }
         const mask = options.constraint?.nextMask();
+        if (options.minTokens !== undefined && generated.length < options.minTokens) {
+          // Too early to stop: make the stop tokens impossible (on a copy; logits may be cached).
+          logits = logits.slice();
+          for (const id of this.lm.stopTokenIds) logits[id] = -Infinity;
+        }
         const drawn = sample(logits, {
           temperature: options.temperature ?? 0,
           topK: options.topK,
