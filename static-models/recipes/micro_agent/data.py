@@ -1,0 +1,460 @@
+"""Seeded generator of synthetic tool-calling conversations for micro-agent.
+
+Writes data/train.jsonl and data/test.jsonl. Each line: {task, tools, messages,
+enable_thinking, meta}. Messages follow the OpenAI format (assistant tool_calls with
+function.arguments as a JSON string, role 'tool' results) plus `reasoning_content` for the
+short <think> trace and `train: false` on assistant turns that are context, not targets.
+
+The test split never shares cities, phrasings, numbers (the test numbers come from a
+separate RNG stream and train/test items are de-duplicated) or a subset of corpus passages
+with the training split.
+
+Usage: /usr/bin/python3 data.py --train 40000 --test 100
+"""
+import argparse
+import json
+import os
+import random
+
+import tools as T
+from corpus_src import build as build_corpus
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+CITIES_TRAIN = ["Paris", "London", "Berlin", "Madrid", "Rome", "Tokyo", "Osaka", "Seoul", "Beijing", "Delhi",
+                "Mumbai", "Cairo", "Nairobi", "Lagos", "Lima", "Bogota", "Santiago", "Toronto", "Chicago",
+                "Boston", "Denver", "Seattle", "Miami", "Dallas", "Sydney", "Perth", "Auckland", "Oslo",
+                "Helsinki", "Dublin", "Vienna", "Prague", "Warsaw", "Athens", "Lisbon", "Istanbul", "Dubai",
+                "Bangkok", "Hanoi", "Manila", "Jakarta", "Singapore", "Havana", "Quito", "Accra", "Dakar",
+                "Zurich", "Geneva", "Munich", "Hamburg", "Lyon", "Nice", "Milan", "Naples", "Porto",
+                "Vancouver", "Montreal", "Houston", "Phoenix", "Atlanta", "Glasgow", "Cardiff", "Kyoto",
+                "Busan", "Taipei", "Hong Kong", "Shanghai", "Cape Town", "Tunis", "Algiers", "Amman",
+                "Tehran", "Karachi", "Dhaka", "Colombo", "Kathmandu", "San Diego", "New York", "Los Angeles",
+                "Rio de Janeiro", "Buenos Aires", "Mexico City", "Edinburgh", "Stockholm", "Copenhagen"]
+CITIES_TEST = ["Reykjavik", "Tallinn", "Riga", "Vilnius", "Bergen", "Antwerp", "Seville", "Valencia", "Florence",
+               "Marseille", "Calgary", "Ottawa", "Portland", "Nashville", "Anchorage", "Brisbane", "Adelaide",
+               "Wellington", "Casablanca", "Kigali", "Lusaka", "Osaka Bay", "Sapporo", "Chennai", "Lahore",
+               "Almaty", "Tbilisi", "Baku", "Montevideo", "La Paz", "Salt Lake City", "San Jose"]
+
+SYSTEMS = ["You are a helpful assistant.", "You are Micro Agent. Use tools when they help.",
+           "You are a careful assistant that answers briefly.", "You help users with quick tasks.",
+           "Answer the user. Use a tool when you need one."]
+
+# ---------------------------------------------------------------- phrasings (train / test disjoint)
+CALC1 = {
+    "train": {"+": ["What is {a} plus {b}?", "Compute {a} + {b}.", "Add {a} and {b}.", "How much is {a} + {b}?",
+                    "Calculate {a} + {b}.", "What's the sum of {a} and {b}?"],
+              "-": ["What is {a} minus {b}?", "Compute {a} - {b}.", "Subtract {b} from {a}.", "Calculate {a} - {b}.",
+                    "How much is {a} - {b}?"],
+              "*": ["What is {a} times {b}?", "Compute {a} * {b}.", "Multiply {a} by {b}.", "Calculate {a} * {b}.",
+                    "What's {a} multiplied by {b}?", "What is the product of {a} and {b}?"],
+              "/": ["What is {a} divided by {b}?", "Compute {a} / {b}.", "Divide {a} by {b}.", "Calculate {a} / {b}."]},
+    "test": {"+": ["Please work out {a} + {b}.", "I need {a} added to {b}."],
+             "-": ["Please work out {a} - {b}.", "What do I get if I take {b} away from {a}?"],
+             "*": ["Please work out {a} * {b}.", "Find {a} times {b} for me."],
+             "/": ["Please work out {a} / {b}.", "Find {a} over {b} for me."]},
+}
+OPW = {"+": ("Add {b}", "add {b}"), "-": ("Subtract {b}", "subtract {b}"), "*": ("Multiply by {b}", "multiply the result by {b}"),
+       "/": ("Divide by {b}", "divide the result by {b}")}
+CALC2 = {"train": ["{p1}, then {p2}.", "First {p1}. Then {p2}.", "{p1} and after that {p2}."],
+         "test": ["Start with this: {p1}. Next, {p2}."]}
+STEP1 = {"+": "add {a} and {b}", "-": "subtract {b} from {a}", "*": "multiply {a} by {b}", "/": "divide {a} by {b}"}
+
+TEMPSQ = {"train": ["What is the current temperature in {city}? Then compute its square.",
+                    "Get the current temperature in {city}, then calculate the square of it.",
+                    "Find the temperature in {city} right now and square it.",
+                    "Look up the current temperature in {city} and tell me its square.",
+                    "How warm is it in {city} now? Also give me the square of that temperature."],
+          "test": ["Check the current temperature for {city}, then square that number.",
+                   "I want the temperature in {city} at the moment and its square."]}
+WEATHER = {"train": ["What is the current temperature in {city}?", "How warm is it in {city} right now?",
+                     "What's the temperature in {city}?", "Tell me the current temperature in {city}."],
+           "test": ["Is it hot or cold in {city} now? Give me the temperature."]}
+WEATHER_F = {"train": ["What is the temperature in {city} in Fahrenheit?", "How warm is it in {city} in degrees Fahrenheit?"],
+             "test": ["Give me {city}'s current temperature in Fahrenheit."]}
+
+UNIT_NAMES = {"km": ["km", "kilometers"], "mi": ["miles", "mi"], "m": ["meters", "m"], "ft": ["feet", "ft"],
+              "cm": ["centimeters", "cm"], "in": ["inches", "in"], "kg": ["kg", "kilograms"], "lb": ["pounds", "lb"],
+              "g": ["grams", "g"], "oz": ["ounces", "oz"], "L": ["liters", "L"], "gal": ["gallons", "gal"],
+              "C": ["degrees Celsius", "Celsius", "C"], "F": ["degrees Fahrenheit", "Fahrenheit", "F"]}
+UNIT_PAIRS = [("km", "mi"), ("mi", "km"), ("m", "ft"), ("ft", "m"), ("cm", "in"), ("in", "cm"), ("kg", "lb"),
+              ("lb", "kg"), ("g", "oz"), ("oz", "g"), ("L", "gal"), ("gal", "L"), ("C", "F"), ("F", "C"),
+              ("km", "m"), ("m", "cm"), ("kg", "g")]
+CONVERT = {"train": ["Convert {v} {fu} to {tu}.", "How many {tu} is {v} {fu}?", "What is {v} {fu} in {tu}?",
+                     "Change {v} {fu} into {tu}."],
+           "test": ["I have {v} {fu}; how much is that in {tu}?", "Express {v} {fu} in {tu}, please."]}
+
+SEARCH_Q = {
+    "concept": {"train": ["What is {t}?", "Explain {t}.", "Tell me about {t}.", "What does {t} mean?",
+                          "Search the notes for {t}.", "Give me a definition of {t}."],
+                "test": ["Could you describe {t} in one sentence?", "I need a short explanation of {t}."]},
+    "capital": {"train": ["What is the capital of {t}?", "Name the capital city of {t}.", "Tell me the capital of {t}."],
+                "test": ["Which city is the capital of {t}?"]},
+    "element": {"train": ["What is the chemical symbol for {t}?", "What is the symbol of {t}?", "Tell me about the element {t}."],
+                "test": ["Which symbol does {t} have in the periodic table?"]},
+    "fact": {"train": ["Tell me about {t}.", "What do you know about {t}?", "Give me a fact about {t}.", "Search for {t}."],
+             "test": ["Could you find something about {t}?", "I am curious about {t}. What is it?"]},
+}
+
+GREET = {"train": [("Hi!", "Hello! How can I help you today?"), ("Hello", "Hello! How can I help you today?"),
+                   ("Good morning!", "Good morning! How can I help you today?"), ("Hey there", "Hello! How can I help you today?"),
+                   ("Thanks!", "You're welcome!"), ("Thank you very much.", "You're welcome!"),
+                   ("Who are you?", "I am Micro Agent, a small assistant that runs in your browser."),
+                   ("What is your name?", "I am Micro Agent, a small assistant that runs in your browser.")],
+         "test": [("Hello, anybody there?", "Hello! How can I help you today?"), ("Thanks a lot!", "You're welcome!"),
+                  ("Tell me who you are.", "I am Micro Agent, a small assistant that runs in your browser.")]}
+LISTTOOLS = {"train": ["What tools can you use?", "Which tools do you have?", "List your tools."],
+             "test": ["What tools are available to you?"]}
+REPEAT = {"train": ["Repeat after me: {p}", "Say exactly this: {p}", "Echo: {p}"], "test": ["Please repeat: {p}"]}
+PHRASES_W = ["the quick brown fox", "agents need tools", "hello world", "small models can help", "the sky is blue",
+             "tea is ready", "keep it simple", "search then answer", "numbers are fun", "the cat sat on the mat",
+             "good night moon", "rain in the morning", "open the window", "read the manual", "lunch at noon"]
+PHRASES_T = ["green apples are sour", "the train leaves at nine", "water the plants"]
+COMPARE = {"train": ["Which is larger, {a} or {b}?", "Which number is bigger: {a} or {b}?"],
+           "test": ["Of {a} and {b}, which one is greater?"]}
+
+COUNTDOWN_PROMPT = ("Using the numbers {nums}, create an equation that equals {target}. You can use basic arithmetic "
+                    "operations (+, -, *, /) and each number can only be used once. Show your work in <think> </think> "
+                    "tags. And return the final answer in <answer> </answer> tags, for example <answer> (1 + 2) / 3 </answer>.")
+
+WORKERS = {
+    "research": (["researcher", "research_agent", "searcher"], "finds facts and information on the web"),
+    "code": (["coder", "code_agent", "programmer"], "writes and runs Python code"),
+    "math": (["math_expert", "calculator_agent", "mathematician"], "solves arithmetic and math problems"),
+    "write": (["writer", "editor", "copywriter"], "writes and edits text such as emails and poems"),
+    "weather": (["weather_agent", "forecaster"], "looks up weather and temperatures"),
+}
+SUP_TASKS = {
+    "research": ["Find out who invented the telephone.", "Look up the population of {city}.", "Find the height of Mount Everest.",
+                 "Research the history of {city}.", "Find recent news about solar panels."],
+    "code": ["Write a Python function that reverses a string.", "Write code to sort a list of numbers.",
+             "Fix the bug in my Python loop.", "Write a script that counts words in a file."],
+    "math": ["Compute {a} times {b}.", "What is {a} plus {b}?", "Solve {a} divided by {b}.", "Find the square of {a}."],
+    "write": ["Write a short poem about the sea.", "Draft an email inviting the team to lunch.", "Edit this sentence to sound formal.",
+              "Write a haiku about autumn."],
+    "weather": ["What is the weather in {city} today?", "Get the temperature in {city}."],
+}
+SUP_TASKS_TEST = {
+    "research": ["Find facts about the moons of Jupiter."], "code": ["Write a function that checks if a number is prime."],
+    "math": ["Work out {a} minus {b}."], "write": ["Compose a birthday message for my friend."],
+    "weather": ["Is it raining in {city}?"],
+}
+SUP_DONE = {"research": "Here is what I found: the answer is in my notes above.", "code": "Here is the code:\ndef f(x):\n    return x",
+            "math": "The result is {r}.", "write": "Here is the text you asked for.", "weather": "It is {t} degrees in {city}."}
+SUP_SYS = ("You are a supervisor managing these workers:\n{workers}\nGiven the conversation, choose the worker to act next. "
+           "When the task is done, choose FINISH. Answer with JSON {{\"next\": \"<worker>\"}}.")
+
+
+def tc(name, args, i=0):
+    return {"id": f"call_{i}", "type": "function", "function": {"name": name, "arguments": json.dumps(args, ensure_ascii=False)}}
+
+
+class Gen:
+    def __init__(self, split, seed, passages, bm25):
+        self.split = split
+        self.r = random.Random(seed)
+        self.passages = passages
+        self.bm25 = bm25
+        ids = sorted(p["id"] for p in passages)
+        hold = set(random.Random(1234).sample(ids, len(ids) * 15 // 100))
+        self.held_ids = hold
+        if split == "train":
+            self.search_pool = [p for p in passages if p["id"] not in hold]
+        else:
+            self.search_pool = passages
+        self.cities = CITIES_TRAIN if split == "train" else CITIES_TEST
+
+    def ph(self, table):
+        return self.r.choice(table[self.split])
+
+    def tools_for(self, needed):
+        r = self.r
+        others = [t for t in T.CORE_TOOLS + T.DISTRACTORS if t not in needed]
+        k = r.choice([0, 1, 1, 2, 2, 3, 4])
+        names = list(needed) + r.sample(others, k)
+        r.shuffle(names)
+        return [T.TOOL_SPECS[n] for n in names]
+
+    def system(self, msgs):
+        if self.r.random() < 0.5:
+            return [{"role": "system", "content": self.r.choice(SYSTEMS)}] + msgs
+        return msgs
+
+    def num(self, lo, hi):
+        # train and test draw from the same range; the test RNG stream is separate
+        return self.r.randint(lo, hi)
+
+    def conv(self, task, needed, msgs, meta, thinking):
+        tools = self.tools_for(needed) if needed is not None else None
+        return {"task": task, "tools": tools, "messages": self.system(msgs), "enable_thinking": thinking, "meta": meta}
+
+    # each task returns (user_msgs..., assistant steps) as a conversation
+    def calc1(self, th):
+        r = self.r
+        op = r.choice("+-*/")
+        a, b = self.num(2, 999), self.num(2, 99)
+        if op == "/":
+            b = self.num(2, 30)
+            a = b * self.num(2, 60) if r.random() < 0.7 else a
+        q = r.choice(CALC1[self.split][op]).format(a=a, b=b)
+        expr = f"{a} {op} {b}"
+        res = T.calculator(expr)
+        obs = res if r.random() < 0.5 else json.dumps({"result": json.loads(res) if res.lstrip('-').replace('.', '', 1).isdigit() else res})
+        msgs = [{"role": "user", "content": q},
+                {"role": "assistant", "content": "", "reasoning_content": f"I need to compute {expr}, so I will use the calculator." if th else "",
+                 "tool_calls": [tc("calculator", {"expression": expr})]},
+                {"role": "tool", "tool_call_id": "call_0", "content": obs},
+                {"role": "assistant", "content": f"{expr} = {res}", "reasoning_content": f"The calculator returned {res}." if th else ""}]
+        return self.conv("calc1", ["calculator"], msgs, {"calls": [["calculator", {"expression": expr}]], "answer": res}, th)
+
+    def calc2(self, th):
+        r = self.r
+        op1, op2 = r.choice("+-*"), r.choice("+-*/")
+        a, b = self.num(2, 99), self.num(2, 99)
+        m = T._eval(__import__("ast").parse(f"{a} {op1} {b}", mode="eval"))
+        c = self.num(2, 20)
+        if op2 == "/":
+            if m == 0 or m % c != 0:
+                op2 = "+"
+        p1 = STEP1[op1].format(a=a, b=b)
+        p2 = OPW[op2][1].format(b=c)
+        q = r.choice(CALC2[self.split]).format(p1=p1, p2=p2)
+        q = q[0].upper() + q[1:]
+        e1 = f"{a} {op1} {b}"
+        r1 = T.calculator(e1)
+        e2 = f"{r1} {op2} {c}" if not r1.startswith("-") else f"({r1}) {op2} {c}"
+        r2 = T.calculator(e2)
+        msgs = [{"role": "user", "content": q},
+                {"role": "assistant", "content": "", "reasoning_content": f"First step: {e1}." if th else "",
+                 "tool_calls": [tc("calculator", {"expression": e1})]},
+                {"role": "tool", "tool_call_id": "call_0", "content": r1},
+                {"role": "assistant", "content": "", "reasoning_content": f"{e1} = {r1}. Next step: {e2}." if th else "",
+                 "tool_calls": [tc("calculator", {"expression": e2}, 1)]},
+                {"role": "tool", "tool_call_id": "call_1", "content": r2},
+                {"role": "assistant", "content": f"The answer is {r2}.", "reasoning_content": f"{e2} = {r2}." if th else ""}]
+        return self.conv("calc2", ["calculator"], msgs,
+                         {"calls": [["calculator", {"expression": e1}], ["calculator", {"expression": e2}]], "answer": r2}, th)
+
+    def weather_obs(self, city, t, unit):
+        u = "celsius" if unit == "C" else "fahrenheit"
+        if self.r.random() < 0.7:
+            return json.dumps({"location": city, "temperature": t, "unit": u})
+        return json.dumps({"temperature": t, "unit": u})
+
+    def tempsq(self, th):
+        r = self.r
+        city = r.choice(self.cities)
+        t = r.randint(-10, 40)
+        q = r.choice(TEMPSQ[self.split]).format(city=city)
+        expr = f"{t} * {t}" if t >= 0 else f"({t}) * ({t})"
+        sq = T.calculator(expr)
+        msgs = [{"role": "user", "content": q},
+                {"role": "assistant", "content": "", "reasoning_content": f"First I get the temperature in {city}." if th else "",
+                 "tool_calls": [tc("get_current_temperature", {"location": city})]},
+                {"role": "tool", "tool_call_id": "call_0", "content": self.weather_obs(city, t, "C")},
+                {"role": "assistant", "content": "", "reasoning_content": f"It is {t} °C. Now I square it: {expr}." if th else "",
+                 "tool_calls": [tc("calculator", {"expression": expr}, 1)]},
+                {"role": "tool", "tool_call_id": "call_1", "content": sq},
+                {"role": "assistant", "content": f"Current temperature: {t} °C\nSquare of current temperature: {sq}",
+                 "reasoning_content": f"{t} squared is {sq}." if th else ""}]
+        return self.conv("tempsq", ["get_current_temperature", "calculator"], msgs,
+                         {"calls": [["get_current_temperature", {"location": city}], ["calculator", {"expression": expr}]],
+                          "answer": f"Current temperature: {t} °C\nSquare of current temperature: {sq}", "temp": t, "city": city}, th)
+
+    def weather(self, th):
+        r = self.r
+        city = r.choice(self.cities)
+        fahr = r.random() < 0.3
+        if fahr:
+            q = r.choice(WEATHER_F[self.split]).format(city=city)
+            args = {"location": city, "unit": "fahrenheit"}
+            t = r.randint(14, 104)
+            unit = "F"
+        else:
+            q = r.choice(WEATHER[self.split]).format(city=city)
+            args = {"location": city}
+            t = r.randint(-10, 40)
+            unit = "C"
+        ans = f"The current temperature in {city} is {t} °{unit}."
+        msgs = [{"role": "user", "content": q},
+                {"role": "assistant", "content": "", "reasoning_content": f"I will look up the temperature in {city}." if th else "",
+                 "tool_calls": [tc("get_current_temperature", args)]},
+                {"role": "tool", "tool_call_id": "call_0", "content": self.weather_obs(city, t, unit)},
+                {"role": "assistant", "content": ans, "reasoning_content": f"The tool says {t} °{unit}." if th else ""}]
+        return self.conv("weather", ["get_current_temperature"], msgs,
+                         {"calls": [["get_current_temperature", args]], "answer": ans, "temp": t, "unit": unit, "city": city}, th)
+
+    def convert(self, th):
+        r = self.r
+        fu, tu = r.choice(UNIT_PAIRS)
+        v = r.randint(1, 500) if r.random() < 0.8 else round(r.uniform(0.5, 100), 1)
+        q = r.choice(CONVERT[self.split]).format(v=v, fu=r.choice(UNIT_NAMES[fu]), tu=r.choice(UNIT_NAMES[tu]))
+        obs = T.convert_units(v, fu, tu)
+        out = json.loads(obs)["value"]
+        args = {"value": v, "from_unit": fu, "to_unit": tu}
+        ans = f"{v} {fu} = {out} {tu}"
+        msgs = [{"role": "user", "content": q},
+                {"role": "assistant", "content": "", "reasoning_content": f"Convert {v} from {fu} to {tu}." if th else "",
+                 "tool_calls": [tc("convert_units", args)]},
+                {"role": "tool", "tool_call_id": "call_0", "content": obs},
+                {"role": "assistant", "content": ans, "reasoning_content": f"The result is {out} {tu}." if th else ""}]
+        return self.conv("convert", ["convert_units"], msgs, {"calls": [["convert_units", args]], "answer": ans}, th)
+
+    def search(self, th):
+        r = self.r
+        p = r.choice(self.search_pool)
+        kind = p.get("kind", "fact")
+        t = p["title"]
+        q = r.choice(SEARCH_Q[kind][self.split]).format(t=t)
+        obs = T.search_response(self.bm25, t)
+        top = json.loads(obs)
+        ans = T.first_sentence(top[0]["text"]) if top else "I could not find anything about that."
+        msgs = [{"role": "user", "content": q},
+                {"role": "assistant", "content": "", "reasoning_content": f"I will search the corpus for {t}." if th else "",
+                 "tool_calls": [tc("search", {"query": t})]},
+                {"role": "tool", "tool_call_id": "call_0", "content": obs},
+                {"role": "assistant", "content": ans, "reasoning_content": "The first result answers the question." if th else ""}]
+        gold = T.first_sentence(p["text"])
+        return self.conv("search", ["search"], msgs,
+                         {"calls": [["search", {"query": t}]], "answer": gold, "passage": p["id"],
+                          "key": p.get("answer"), "held_out_passage": p["id"] in self.held_ids}, th)
+
+    def countdown(self, th):
+        r = self.r
+        for _ in range(100):
+            n = r.choice([3, 3, 4])
+            nums = [r.randint(1, 50) for _ in range(n)]
+            order = nums[:]
+            r.shuffle(order)
+            val, expr, steps = order[0], str(order[0]), []
+            ok = True
+            for x in order[1:]:
+                op = r.choice("+-*/")
+                if op == "/" and (x == 0 or val % x != 0):
+                    op = "+"
+                if op == "-" and val - x < 0:
+                    op = "+"
+                if op == "*" and val * x > 1000:
+                    op = "+"
+                new = {"+": val + x, "-": val - x, "*": val * x, "/": val // x}[op]
+                steps.append(f"{val} {op} {x} = {new}")
+                expr = f"({expr}) {op} {x}" if ("+" in expr or "-" in expr) and op in "*/" else f"{expr} {op} {x}"
+                val = new
+            if 1 <= val <= 999 and ok:
+                break
+        q = COUNTDOWN_PROMPT.format(nums=str(nums), target=val)
+        msgs = [{"role": "user", "content": q},
+                {"role": "assistant", "content": f"<answer>{expr}</answer>", "reasoning_content": "\n".join(steps) if th else ""}]
+        return self.conv("countdown", None, msgs, {"nums": nums, "target": val, "answer": expr}, th)
+
+    def supervisor(self, th):
+        r = self.r
+        cats = list(WORKERS)
+        two = r.random() < 0.3
+        if two:
+            first, second = r.sample(["research", "math", "weather"], 1)[0], r.choice(["write", "code"])
+            plan = [first, second]
+        else:
+            plan = [r.choice(cats)]
+        others = [c for c in cats if c not in plan]
+        listed = plan + r.sample(others, r.randint(0, len(others)))
+        r.shuffle(listed)
+        names = {c: r.choice(WORKERS[c][0]) for c in listed}
+        sys = SUP_SYS.format(workers="\n".join(f"- {names[c]}: {WORKERS[c][1]}" for c in listed))
+        city = r.choice(self.cities)
+        a, b = self.num(2, 99), self.num(2, 99)
+        pool = SUP_TASKS if self.split == "train" else SUP_TASKS_TEST
+        texts = [r.choice(pool[c]).format(city=city, a=a, b=b) for c in plan]
+        task = texts[0] if len(plan) == 1 else f"{texts[0].rstrip('.?')}, then {texts[1][0].lower() + texts[1][1:]}"
+        done = r.randint(0, len(plan))  # how many workers already answered
+        msgs = [{"role": "system", "content": sys}, {"role": "user", "content": task}]
+        for c in plan[:done]:
+            msgs.append({"role": "assistant", "content": SUP_DONE[c].format(r=a * b, t=r.randint(0, 30), city=city), "train": False})
+        nxt = names[plan[done]] if done < len(plan) else "FINISH"
+        why = f"The next step needs the {names[plan[done]]}." if done < len(plan) else "All steps are done."
+        msgs.append({"role": "assistant", "content": json.dumps({"next": nxt}), "reasoning_content": why if th else ""})
+        c = {"task": "supervisor", "tools": None, "messages": msgs, "enable_thinking": th, "meta": {"answer": json.dumps({"next": nxt})}}
+        return c
+
+    def direct(self, th):
+        r = self.r
+        kind = r.choice(["greet", "greet", "list", "repeat", "compare", "missing"])
+        needed = []
+        if kind == "greet":
+            q, ans = r.choice(GREET[self.split])
+            why = "This is small talk; no tool is needed."
+        elif kind == "list":
+            q = r.choice(LISTTOOLS[self.split])
+            why = "The tools are listed in the system prompt."
+        elif kind == "repeat":
+            p = r.choice(PHRASES_W if self.split == "train" else PHRASES_T)
+            q = r.choice(REPEAT[self.split]).format(p=p)
+            ans = p
+            why = "I just repeat the text."
+        elif kind == "compare":
+            a, b = self.num(1, 999), self.num(1, 999)
+            while b == a:
+                b = self.num(1, 999)
+            q = r.choice(COMPARE[self.split]).format(a=a, b=b)
+            ans = f"{max(a, b)} is larger."
+            why = f"{max(a, b)} is more than {min(a, b)}."
+        else:  # a task whose tool is missing from the list
+            city = r.choice(self.cities)
+            q = r.choice(TEMPSQ[self.split]).format(city=city) if r.random() < 0.5 else r.choice(WEATHER[self.split]).format(city=city)
+            ans = "I don't have a tool for that."
+            why = "No listed tool can get the temperature."
+        tools = None
+        if r.random() < 0.7 or kind in ("list", "missing"):
+            pool = [t for t in T.CORE_TOOLS + T.DISTRACTORS if not (kind == "missing" and t == "get_current_temperature")]
+            names = r.sample(pool, r.randint(1, 4))
+            tools = [T.TOOL_SPECS[n] for n in names]
+            if kind == "list":
+                ans = "I can use these tools: " + ", ".join(names) + "."
+        elif kind == "list":
+            ans = "I have no tools right now."
+        msgs = [{"role": "user", "content": q}, {"role": "assistant", "content": ans, "reasoning_content": why if th else ""}]
+        return {"task": "direct", "tools": tools, "messages": self.system(msgs), "enable_thinking": th,
+                "meta": {"answer": ans, "calls": [], "kind": kind}}
+
+
+MIX = [("calc1", 14), ("calc2", 10), ("tempsq", 13), ("weather", 6), ("convert", 11), ("search", 16), ("countdown", 10),
+       ("supervisor", 10), ("direct", 10)]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--train", type=int, default=40000)
+    ap.add_argument("--test", type=int, default=100, help="conversations per task in the test split")
+    ap.add_argument("--out", default=os.path.join(HERE, "data"))
+    a = ap.parse_args()
+    os.makedirs(a.out, exist_ok=True)
+    passages = build_corpus()
+    bm25 = T.BM25(passages)
+    tr = Gen("train", 1, passages, bm25)
+    names = [n for n, w in MIX for _ in range(w)]
+    seen = set()
+    with open(os.path.join(a.out, "train.jsonl"), "w") as f:
+        for i in range(a.train):
+            task = tr.r.choice(names)
+            c = getattr(tr, task)(tr.r.random() < 0.5)
+            seen.add(json.dumps([m["content"] for m in c["messages"] if m["role"] == "user"]))
+            f.write(json.dumps(c, ensure_ascii=False) + "\n")
+    te = Gen("test", 2, passages, bm25)
+    n_test = 0
+    with open(os.path.join(a.out, "test.jsonl"), "w") as f:
+        for task, _ in MIX:
+            k = tries = 0
+            while k < a.test:
+                c = getattr(te, task)(k % 2 == 0)
+                key = json.dumps([m["content"] for m in c["messages"] if m["role"] == "user"])
+                tries += 1
+                if key in seen and tries < 50 * a.test:  # never a prompt the training split contains
+                    continue
+                f.write(json.dumps(c, ensure_ascii=False) + "\n")
+                k += 1
+                n_test += 1
+    print(f"train {a.train} test {n_test}")
+
+
+if __name__ == "__main__":
+    main()
