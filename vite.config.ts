@@ -1,7 +1,7 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
-import { staticDirs } from './vite/static-dirs';
+import { staticDirs } from './vite/static-dirs.js';
 
 // Debian's Chromium; never a browser downloaded by a test tool.
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
