@@ -56,6 +56,8 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['tests/browser/**/*.test.ts'],
+          // Runs in Node: starts the loopback hub the download tests fetch from (`inject('hubUrl')`).
+          globalSetup: ['tests/browser/downloads.global-setup.ts'],
           browser: {
             enabled: true,
             headless: true,
