@@ -77,8 +77,7 @@ export class Bm25Index {
         const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
         score +=
           (idf * frequency * (this.k1 + 1)) /
-          (frequency +
-            this.k1 * (1 - this.b + (this.b * this.lengths[i]) / this.averageLength));
+          (frequency + this.k1 * (1 - this.b + (this.b * this.lengths[i]) / this.averageLength));
       }
       return score;
     });

@@ -19,7 +19,12 @@ export {
   SEARCH_SPEC,
   TEMPERATURE_SPEC,
 } from './specs.js';
-export { calculate, CalculatorError, createCalculatorTool, evaluateExpression } from './calculator.js';
+export {
+  calculate,
+  CalculatorError,
+  createCalculatorTool,
+  evaluateExpression,
+} from './calculator.js';
 export {
   celsiusToFahrenheit,
   crc32,

@@ -39,7 +39,9 @@ export function formatFixed(x: number, digits: number): string {
   if (Number.isNaN(x)) return 'nan';
   if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
   const negative = x < 0 || Object.is(x, -0);
-  const scaled = scaledRoundHalfEven(x, digits).toString().padStart(digits + 1, '0');
+  const scaled = scaledRoundHalfEven(x, digits)
+    .toString()
+    .padStart(digits + 1, '0');
   const whole = scaled.slice(0, scaled.length - digits);
   const fraction = digits > 0 ? '.' + scaled.slice(scaled.length - digits) : '';
   return (negative ? '-' : '') + whole + fraction;

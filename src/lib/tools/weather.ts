@@ -102,8 +102,8 @@ async function fetchOnlineTemperature(
     forecastUrl.searchParams.set('temperature_unit', unit);
     const forecast = await fetchFn(forecastUrl, { signal: ctx.signal });
     if (!forecast.ok) return errorObservation(`forecast failed with HTTP ${forecast.status}`);
-    const current = ((await forecast.json()) as { current?: { temperature_2m?: unknown } })
-      .current?.temperature_2m;
+    const current = ((await forecast.json()) as { current?: { temperature_2m?: unknown } }).current
+      ?.temperature_2m;
     if (typeof current !== 'number') return errorObservation('no current temperature');
     return observation(location, current, unit);
   } catch (error) {
@@ -127,7 +127,11 @@ export function createWeatherTool(options: WeatherToolOptions = {}): Tool {
       }
       if (mode === 'online') return fetchOnlineTemperature(location, unit, options, ctx);
       const celsius = offlineTemperatureCelsius(location, options.seed ?? 0);
-      return observation(location, unit === 'celsius' ? celsius : celsiusToFahrenheit(celsius), unit);
+      return observation(
+        location,
+        unit === 'celsius' ? celsius : celsiusToFahrenheit(celsius),
+        unit,
+      );
     },
   };
 }
