@@ -255,6 +255,9 @@ export class DecodeLoop<K extends KvState> {
         await advance(forced);
       }
       while (generated.length < maxTokens) {
+        // WASM inference resolves through microtasks only; without a macrotask break here a
+        // worker would not even receive the message that aborts it.
+        await yieldToEventLoop();
         if (signal?.aborted) throw new GenerationAbortedError(undefined, { cause: signal.reason });
         if (options.constraint?.isTerminated()) {
           finishReason = 'stop';
@@ -347,4 +350,27 @@ export class DecodeLoop<K extends KvState> {
       logprobs: wantLogprobs ? logprobs : undefined,
     };
   }
+}
+
+/**
+ * Lets pending events (abort messages, input, timers) run: a macrotask break, cheaply.
+ * Not `scheduler.yield()`: its continuation is prioritised over waiting tasks, so a
+ * worker's incoming abort message would still starve until generation ended.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  const g = globalThis as { setImmediate?: (fn: () => void) => void };
+  if (typeof g.setImmediate === 'function') {
+    return new Promise((resolve) => g.setImmediate?.(resolve));
+  }
+  if (typeof MessageChannel === 'function') {
+    return new Promise((resolve) => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => {
+        channel.port1.close();
+        resolve();
+      };
+      channel.port2.postMessage(null);
+    });
+  }
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
