@@ -170,11 +170,6 @@ function readCustom(): CustomModel[] {
   }
 }
 
-/** An absolute URL under the app (workers resolve relative URLs against their own script). */
-function appUrl(path: string): string {
-  return new URL(path, location.href).href;
-}
-
 export class ModelManager {
   device = $state<DeviceReport | null>(null);
   storage = $state<StorageReport | null>(null);
@@ -467,9 +462,9 @@ export class ModelManager {
       const started = performance.now();
       const model = await worker.load({
         model: row.entry.transformers?.repo ?? row.entry.id,
-        localModelPath: appUrl(`${this.base}/static-models/`),
+        localModelPath: `${this.base}/static-models/`,
         allowRemoteModels: false,
-        wasmPaths: appUrl(`${this.base}/ort/`),
+        wasmPaths: `${this.base}/ort/`,
         device: 'wasm',
         dtype: row.entry.transformers?.dtype.wasm ?? 'fp32',
       });
