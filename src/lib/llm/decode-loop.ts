@@ -234,6 +234,7 @@ export class DecodeLoop<K extends KvState> {
       return stopped.stopped;
     };
 
+    const yielder = new EventLoopYielder();
     let kv: K = lease.handle.kv;
     let logits = lease.handle.logits;
     let ownKv = false;
@@ -257,7 +258,7 @@ export class DecodeLoop<K extends KvState> {
       while (generated.length < maxTokens) {
         // WASM inference resolves through microtasks only; without a macrotask break here a
         // worker would not even receive the message that aborts it.
-        await yieldToEventLoop();
+        await yielder.maybeYield();
         if (signal?.aborted) throw new GenerationAbortedError(undefined, { cause: signal.reason });
         if (options.constraint?.isTerminated()) {
           finishReason = 'stop';
@@ -352,6 +353,10 @@ export class DecodeLoop<K extends KvState> {
   }
 }
 
+/** One channel for all yields: creating a MessageChannel per token costs more than the yield. */
+let yieldChannel: MessageChannel | undefined;
+const yieldWaiters: Array<() => void> = [];
+
 /**
  * Lets pending events (abort messages, input, timers) run: a macrotask break, cheaply.
  * Not `scheduler.yield()`: its continuation is prioritised over waiting tasks, so a
@@ -363,14 +368,27 @@ export function yieldToEventLoop(): Promise<void> {
     return new Promise((resolve) => g.setImmediate?.(resolve));
   }
   if (typeof MessageChannel === 'function') {
+    if (!yieldChannel) {
+      yieldChannel = new MessageChannel();
+      yieldChannel.port1.onmessage = () => yieldWaiters.shift()?.();
+    }
+    const channel = yieldChannel;
     return new Promise((resolve) => {
-      const channel = new MessageChannel();
-      channel.port1.onmessage = () => {
-        channel.port1.close();
-        resolve();
-      };
+      yieldWaiters.push(resolve);
       channel.port2.postMessage(null);
     });
   }
   return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/** Yields at most every `intervalMs`: responsive to aborts without a break per token. */
+export class EventLoopYielder {
+  private last = performance.now();
+  constructor(private readonly intervalMs = 8) {}
+  async maybeYield(): Promise<void> {
+    const now = performance.now();
+    if (now - this.last < this.intervalMs) return;
+    await yieldToEventLoop();
+    this.last = performance.now();
+  }
 }
