@@ -58,6 +58,7 @@ export async function runBenchPage<T>(
   });
   try {
     const page = await browser.newPage();
+    if (process.env.BENCH_VERBOSE) page.on('console', (m) => console.log(`    page: ${m.text()}`));
     await page.goto(`http://localhost:${port}/${options.query ? `?${options.query}` : ''}`);
     const handle = await page.waitForFunction(
       () => (window as unknown as { __bench?: unknown }).__bench,

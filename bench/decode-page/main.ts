@@ -12,7 +12,11 @@ const NEW_TOKENS = Number(params.get('tokens') ?? 64);
 const ROUNDS = Number(params.get('rounds') ?? 5);
 const PREFIX_TOKENS = 256;
 const CONTINUATIONS = 8;
-const CONTINUATION_TOKENS = 16;
+const CONTINUATION_TOKENS = Number(params.get('continuationTokens') ?? 16);
+const FORK_ROUNDS = Number(params.get('forkRounds') ?? 3);
+const t0 = performance.now();
+const log = (what: string) =>
+  console.log(`[bench ${device}] ${what} at ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
@@ -25,6 +29,7 @@ async function run() {
     device,
   });
   const lm = model.lm;
+  log('loaded');
   const prompt = lm.encode(model.renderPrompt([{ role: 'user', content: 'What is 12 times 7?' }]));
 
   const ours = async () => {
@@ -87,7 +92,8 @@ async function run() {
   const refilled: number[] = [];
   let forkedTokens = 0;
   let refilledTokens = 0;
-  for (let i = 0; i < Math.max(3, ROUNDS >> 1); i++) {
+  log('decode measured');
+  for (let i = 0; i < FORK_ROUNDS; i++) {
     const a = await continuations(true);
     const b = await continuations(false);
     forked.push(a.ms);
