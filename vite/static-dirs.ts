@@ -1,6 +1,6 @@
 /**
  * Serves folders that live outside `public/` under a URL prefix: the micro models in
- * `static-models/` at `/models/`, and onnxruntime-web's WASM runtime at `/ort/`, so the
+ * `static-models/` at `/static-models/`, and onnxruntime-web's WASM runtime at `/ort/`, so the
  * app never fetches a model or a runtime file from a CDN. In dev (and in Vitest's
  * browser mode) a middleware streams the files; in a build they are emitted as assets
  * of the client bundle, which adapter-static copies into `build/`.
@@ -10,7 +10,7 @@ import { extname, join, normalize, relative, resolve, sep } from 'node:path';
 import type { Plugin } from 'vite';
 
 export interface StaticDir {
-  /** URL prefix with leading and trailing slash, e.g. '/models/'. */
+  /** URL prefix with leading and trailing slash, e.g. '/static-models/'. */
   urlPrefix: string;
   /** Folder on disk. */
   dir: string;

@@ -64,10 +64,12 @@ export interface TransformersModelOptions {
   device?: 'webgpu' | 'wasm' | 'cpu';
   /** `fp32`, `fp16`, `q8`, `q4`, `q4f16`… (which ONNX file variant to load). */
   dtype?: string;
-  /** Where local models live: a path such as `/models/` in the browser, a folder in Node. */
+  /** Where local models live: a path such as `/static-models/` in the browser, a folder in Node. */
   localModelPath?: string;
   /** Let Transformers.js fetch from the hub (default: true unless the model is local only). */
   allowRemoteModels?: boolean;
+  /** A hub mirror, e.g. `https://hf-mirror.example/` (default: Transformers.js' own, the Hugging Face hub). */
+  remoteHost?: string;
   /** Where the app serves onnxruntime-web's WASM files (browser only), e.g. `/ort/`. */
   wasmPaths?: string;
   /** Bytes the KV prefix cache may hold (default 256 MB). */
@@ -79,6 +81,7 @@ function configureEnvironment(options: TransformersModelOptions): void {
   env.allowLocalModels = true;
   if (options.localModelPath) env.localModelPath = options.localModelPath;
   if (options.allowRemoteModels !== undefined) env.allowRemoteModels = options.allowRemoteModels;
+  if (options.remoteHost) env.remoteHost = options.remoteHost;
   const onnx = env.backends.onnx as { wasm?: { wasmPaths?: unknown } };
   if (options.wasmPaths && onnx.wasm) onnx.wasm.wasmPaths = options.wasmPaths;
 }

@@ -38,6 +38,8 @@ export interface WebLLMLoadOptions {
   onProgress?: (report: { progress: number; text: string; timeElapsed: number }) => void;
   /** For tests: a WebGPU report instead of asking the browser. */
   webgpu?: WebGpuReport;
+  /** Cancels loading (and the download behind it): WebLLM's worker is terminated. */
+  signal?: AbortSignal;
 }
 
 export const DEFAULT_CACHE_BACKEND: CacheBackend = 'cache';
@@ -107,15 +109,22 @@ export class WebLLMChatModel implements ChatModel {
     const worker = new Worker(new URL('../worker/webllm-worker.ts', import.meta.url), {
       type: 'module',
     });
+    // Terminating the worker is the only way to stop WebLLM mid-download; shards already
+    // cached stay cached, so the next load resumes from them.
+    const cancel = () => worker.terminate();
+    options.signal?.addEventListener('abort', cancel, { once: true });
     try {
       const engine = await CreateWebWorkerMLCEngine(worker, modelId, {
         appConfig: await appConfigWith(options.cacheBackend ?? DEFAULT_CACHE_BACKEND),
         initProgressCallback: (report: InitProgressReport) => options.onProgress?.(report),
       });
       const native = catalogEntry(options.model)?.toolCalls === 'native' || /Hermes/i.test(modelId);
+      options.signal?.removeEventListener('abort', cancel);
       return new WebLLMChatModel(engine, worker, modelId, native);
     } catch (error) {
       worker.terminate();
+      if (options.signal?.aborted)
+        throw new GenerationAbortedError('Loading was cancelled.', { cause: error });
       throw new ModelLoadError(
         'webllm',
         modelId,
