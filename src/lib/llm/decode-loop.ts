@@ -81,6 +81,10 @@ export interface DecodeOptions {
   tools?: readonly ToolSpec[];
   /** Allowed next tokens, consulted before every sample (grammar constraints). */
   constraint?: TokenConstraint;
+  /** Text written as the start of the output before anything is sampled (e.g. `<tool_call>`). */
+  forcedPrefix?: string;
+  /** Text appended when `constraint` terminates (e.g. `</tool_call>`); generation then stops. */
+  suffixOnTermination?: string;
   signal?: AbortSignal;
   /** Called for each streamed piece (reasoning, text, tool-call deltas). */
   onChunk?: (chunk: ChatChunk) => void;
@@ -89,7 +93,7 @@ export interface DecodeOptions {
 /** A grammar (or other) constraint on the next token. */
 export interface TokenConstraint {
   /** The mask for the next token, or undefined when any token is allowed. */
-  nextMask(): TokenMask | undefined;
+  nextMask(): TokenMask | undefined | Promise<TokenMask | undefined>;
   /** Tell the constraint which token was chosen. */
   accept(tokenId: number): void;
   /** True when the constraint has reached an accepting end (generation should stop). */
@@ -247,6 +251,13 @@ export class DecodeLoop<K extends KvState> {
     };
 
     try {
+      if (options.forcedPrefix) {
+        const forced = this.lm.encode(options.forcedPrefix);
+        generated.push(...forced);
+        emitText(options.forcedPrefix);
+        anchor = generated.length;
+        await advance(forced);
+      }
       const forcedAtStart = budget.start();
       if (forcedAtStart.action === 'force') {
         const forced = this.lm.encode(forcedAtStart.text);
@@ -261,10 +272,15 @@ export class DecodeLoop<K extends KvState> {
         await yielder.maybeYield();
         if (signal?.aborted) throw new GenerationAbortedError(undefined, { cause: signal.reason });
         if (options.constraint?.isTerminated()) {
+          if (options.suffixOnTermination) {
+            generated.push(...this.lm.encode(options.suffixOnTermination));
+            emitText(options.suffixOnTermination);
+            anchor = generated.length;
+          }
           finishReason = 'stop';
           break;
         }
-        const mask = options.constraint?.nextMask();
+        const mask = await options.constraint?.nextMask();
         if (options.minTokens !== undefined && generated.length < options.minTokens) {
           // Too early to stop: make the stop tokens impossible (on a copy; logits may be cached).
           logits = logits.slice();
@@ -313,6 +329,8 @@ export class DecodeLoop<K extends KvState> {
         if (generated.length >= maxTokens) break;
         if (action.action === 'force') {
           const forced = this.lm.encode(action.text);
+          // The hand-off is free text: a grammar active here must see it too.
+          for (const id of forced) options.constraint?.accept(id);
           generated.push(...forced);
           emitText(action.text);
           anchor = generated.length;

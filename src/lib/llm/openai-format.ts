@@ -8,7 +8,7 @@
  * `reasoning_content` or as `<think>` text. All four paths end in the same final message.
  */
 import { validateJsonSchema } from './json-schema.js';
-import { AssistantOutputParser } from './tool-calls.js';
+import { AssistantOutputParser, parseJsonLenientControls } from './tool-calls.js';
 import {
   ToolCallParseError,
   type AssistantMessage,
@@ -177,7 +177,7 @@ function checkNativeCall(
   }
   let args: unknown;
   try {
-    args = call.args.trim() === '' ? {} : JSON.parse(call.args);
+    args = call.args.trim() === '' ? {} : parseJsonLenientControls(call.args);
   } catch {
     return new ToolCallParseError(
       'invalid_arguments',

@@ -295,7 +295,7 @@ export class ToolCallStreamParser {
     }
     let parsed: unknown;
     try {
-      parsed = JSON.parse(body);
+      parsed = parseJsonLenientControls(body);
     } catch (error) {
       return new ToolCallParseError(
         'invalid_json',
@@ -337,7 +337,7 @@ export class ToolCallStreamParser {
     if (args === undefined || args === null) args = {};
     if (typeof args === 'string') {
       try {
-        args = args.trim() === '' ? {} : JSON.parse(args);
+        args = args.trim() === '' ? {} : parseJsonLenientControls(args);
       } catch (error) {
         return new ToolCallParseError(
           'invalid_arguments',
@@ -412,6 +412,38 @@ function kindOf(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return `a ${typeof value}`;
+}
+
+/**
+ * `JSON.parse`, except that raw control characters (tab, newline…) inside strings are
+ * accepted, as Python's `json.loads(strict=False)` does: models write them, and grammar
+ * engines such as XGrammar allow them in strings. Nothing else is relaxed.
+ */
+export function parseJsonLenientControls(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    if (![...text].some((ch) => ch.charCodeAt(0) < 0x20)) throw error;
+    let out = '';
+    let inString = false;
+    for (let i = 0; i < text.length; i++) {
+      const ch = text[i];
+      if (inString) {
+        if (ch === '\\') {
+          out += ch + (text[i + 1] ?? '');
+          i++;
+          continue;
+        }
+        if (ch === '"') inString = false;
+        const code = ch.charCodeAt(0);
+        out += code < 0x20 ? `\\u${code.toString(16).padStart(4, '0')}` : ch;
+      } else {
+        if (ch === '"') inString = true;
+        out += ch;
+      }
+    }
+    return JSON.parse(out);
+  }
 }
 
 function errorText(error: unknown): string {

@@ -95,6 +95,11 @@ export interface ChatOptions {
   /** `true`: the chosen token's logprob; a number k: also the top-k alternatives. */
   logprobs?: boolean | number;
   thinking?: ThinkingOptions;
+  /**
+   * Grammar-constrained decoding where the engine supports it (Transformers.js): tool calls
+   * that parse and match their schema, `responseFormat` that matches. Default true.
+   */
+  constrainedDecoding?: boolean;
   /** Aborts promptly; the stream then ends with `finishReason: 'abort'` or throws `GenerationAbortedError`. */
   signal?: AbortSignal;
 }

@@ -20,6 +20,7 @@ import {
   type ForwardResult,
   type KvState,
 } from '../decode-loop.js';
+import { GrammarCompiler, vocabularyFromTokenizerJson, type ForcedOutput } from '../grammar.js';
 import { bytesPerElement, kvBytes } from '../kv-cache.js';
 import {
   GenerationAbortedError,
@@ -247,8 +248,18 @@ class ChunkQueue {
   }
 }
 
+/** How one generation is constrained: by a grammar alone, or with forced text around it. */
+interface GenerationConstraint {
+  constraint: ForcedOutput['constraint'];
+  prefix?: string;
+  suffix?: string;
+  /** The output starts with forced text, so the template must not open a thinking trace. */
+  noThinking: boolean;
+}
+
 export class TransformersChatModel implements ChatModel {
   readonly info: ChatModelInfo;
+  private grammar?: Promise<GrammarCompiler>;
 
   private constructor(
     readonly lm: TransformersCausalLM,
@@ -296,6 +307,48 @@ export class TransformersChatModel implements ChatModel {
     }
   }
 
+  /** XGrammar compiled against this model's vocabulary (built on first use). */
+  grammarCompiler(): Promise<GrammarCompiler> {
+    this.grammar ??= (async () => {
+      const json = (this.lm.tokenizer as unknown as { _tokenizerJSON?: unknown })._tokenizerJSON;
+      if (!json)
+        throw new Error(
+          'This tokenizer does not expose its tokenizer.json; grammars are unavailable.',
+        );
+      return GrammarCompiler.create(
+        vocabularyFromTokenizerJson(json as never, this.lm.vocabSize, [...this.lm.stopTokenIds]),
+      );
+    })();
+    return this.grammar;
+  }
+
+  /** The grammar (if any) that options ask for: a response format, a forced or a free tool choice. */
+  private async constraintFor(options: ChatOptions): Promise<GenerationConstraint | undefined> {
+    if (options.constrainedDecoding === false) return undefined;
+    const format = options.responseFormat;
+    if (format && format.type !== 'text') {
+      const grammar = await this.grammarCompiler();
+      const constraint = await grammar.jsonSchema(
+        format.type === 'json_schema' ? format.schema : undefined,
+      );
+      return { constraint, noThinking: true };
+    }
+    const tools = options.tools;
+    if (!tools?.length || options.toolChoice === 'none') return undefined;
+    const grammar = await this.grammarCompiler();
+    if (options.toolChoice === 'required' || typeof options.toolChoice === 'object') {
+      const name = typeof options.toolChoice === 'object' ? options.toolChoice.name : undefined;
+      const forced = await grammar.forcedToolCall(tools, name);
+      return {
+        constraint: forced.constraint,
+        prefix: forced.prefix,
+        suffix: forced.suffix,
+        noThinking: true,
+      };
+    }
+    return { constraint: await grammar.triggeredToolCalls(tools), noThinking: false };
+  }
+
   /** The prompt text the chat template renders for these messages and options. */
   renderPrompt(messages: readonly Message[], options: ChatOptions = {}): string {
     const tools = options.toolChoice === 'none' ? undefined : options.tools;
@@ -337,28 +390,41 @@ export class TransformersChatModel implements ChatModel {
     options: ChatOptions,
     queue: ChunkQueue,
   ): Promise<void> {
-    const prompt = this.renderPrompt(messages, options);
+    // A forced output (tool call, JSON) starts at once: render the prompt without thinking.
+    const probe = await this.constraintFor(options);
+    probe?.constraint.dispose();
+    const renderOptions = probe?.noThinking
+      ? { ...options, thinking: { enabled: false } }
+      : options;
+    const prompt = this.renderPrompt(messages, renderOptions);
     const ids = this.lm.encode(prompt);
     const startsInThinking = /<think>\s*$/.test(prompt);
     const n = Math.max(1, options.n ?? 1);
     const choices: ChatChoice[] = [];
     const results: DecodeResult[] = [];
     for (let choice = 0; choice < n; choice++) {
-      const result = await this.loop.generate(ids, {
-        maxTokens: options.maxTokens,
-        temperature: options.temperature ?? 0,
-        topK: options.topK,
-        topP: options.topP,
-        seed: (options.seed ?? 0) + choice,
-        stop: options.stop,
-        logprobs: options.logprobs,
-        thinkingBudget:
-          options.thinking?.enabled === false ? undefined : options.thinking?.budgetTokens,
-        startsInThinking,
-        tools: options.toolChoice === 'none' ? undefined : options.tools,
-        signal: options.signal,
-        onChunk: (chunk) => queue.push(n > 1 ? ({ ...chunk, choice } as ChatChunk) : chunk),
-      });
+      // A matcher is stateful: one per completion (compiled grammars are cached).
+      const constrained = probe ? await this.constraintFor(options) : undefined;
+      const result = await this.loop
+        .generate(ids, {
+          constraint: constrained?.constraint,
+          forcedPrefix: constrained?.prefix,
+          suffixOnTermination: constrained?.suffix,
+          maxTokens: options.maxTokens,
+          temperature: options.temperature ?? 0,
+          topK: options.topK,
+          topP: options.topP,
+          seed: (options.seed ?? 0) + choice,
+          stop: options.stop,
+          logprobs: options.logprobs,
+          thinkingBudget:
+            options.thinking?.enabled === false ? undefined : options.thinking?.budgetTokens,
+          startsInThinking,
+          tools: options.toolChoice === 'none' ? undefined : options.tools,
+          signal: options.signal,
+          onChunk: (chunk) => queue.push(n > 1 ? ({ ...chunk, choice } as ChatChunk) : chunk),
+        })
+        .finally(() => constrained?.constraint.dispose());
       results.push(result);
       const output = result.output;
       choices.push({
