@@ -39,6 +39,11 @@ export default defineConfig({
       },
     ]),
   ],
+  // Pre-bundle the model libraries up front: discovered mid-run (inside a worker, or on
+  // first use), Vite re-optimizes and reloads the page, failing the import in flight.
+  optimizeDeps: {
+    include: ['@huggingface/transformers', '@mlc-ai/web-xgrammar', '@mlc-ai/web-llm', 'idb'],
+  },
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },
   test: {

@@ -81,3 +81,30 @@ it('aborts generation in the worker promptly', async () => {
   // From abort() to the rejection: the worker stopped within a few decode steps.
   expect(performance.now() - abortedAt).toBeLessThan(500);
 }, 60_000);
+
+it('constrains a forced tool call with XGrammar in the browser worker', async () => {
+  const result = await model.invoke(question, {
+    tools: [
+      {
+        type: 'function',
+        function: {
+          name: 'get_current_temperature',
+          parameters: {
+            type: 'object',
+            properties: { location: { type: 'string', enum: ['Paris', 'Oslo'] } },
+            required: ['location'],
+          },
+        },
+      },
+    ],
+    toolChoice: { name: 'get_current_temperature' },
+    temperature: 1,
+    seed: 5,
+    maxTokens: 64,
+  });
+  expect(result.toolCallErrors).toBeUndefined();
+  expect(result.message.tool_calls?.[0].function.name).toBe('get_current_temperature');
+  expect(['Paris', 'Oslo']).toContain(
+    JSON.parse(result.message.tool_calls?.[0].function.arguments ?? '{}').location,
+  );
+}, 60_000);
