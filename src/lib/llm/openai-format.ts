@@ -14,7 +14,9 @@ import {
   type AssistantMessage,
   type ChatChoice,
   type ChatChunk,
+  type ChatModelInfo,
   type ChatOptions,
+  type FinalChunk,
   type FinishReason,
   type Message,
   type TokenLogprob,
@@ -336,4 +338,37 @@ export class OpenAIStreamAccumulator {
       cachedPromptTokens: this.usage?.prompt_tokens_details?.cached_tokens ?? 0,
     };
   }
+}
+
+/**
+ * The closing chunks of a stream read from an OpenAI-format source: what the parsers still
+ * held, then the final chunk with usage. Timing is what the client saw: a remote server's
+ * prefill is not observable, so the time to first token stands in for it.
+ */
+export function finishOpenAIStream(
+  accumulator: OpenAIStreamAccumulator,
+  timing: { started: number; firstTokenAt: number },
+  info: ChatModelInfo,
+): ChatChunk[] {
+  const { events, choices } = accumulator.finish();
+  const ended = performance.now();
+  const { started, firstTokenAt } = timing;
+  const counts = accumulator.tokenCounts();
+  const decodeSeconds = firstTokenAt ? (ended - firstTokenAt) / 1000 : 0;
+  const final: FinalChunk = {
+    type: 'final',
+    ...choices[0],
+    usage: {
+      ...counts,
+      timeToFirstTokenMs: (firstTokenAt || ended) - started,
+      prefillTokensPerSecond: firstTokenAt
+        ? (counts.promptTokens / (firstTokenAt - started)) * 1000
+        : 0,
+      decodeTokensPerSecond:
+        decodeSeconds > 0 ? Math.max(0, counts.completionTokens - 1) / decodeSeconds : 0,
+      ...info,
+    },
+    ...(choices.length > 1 ? { choices } : {}),
+  };
+  return [...events, final];
 }

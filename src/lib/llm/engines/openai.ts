@@ -8,12 +8,14 @@
  */
 import {
   OpenAIStreamAccumulator,
+  finishOpenAIStream,
   toOpenAIRequest,
   type OpenAIStreamChunk,
 } from '../openai-format.js';
 import { readServerSentEvents } from '../server-sent-events.js';
 import {
   GenerationAbortedError,
+  collectChatStream,
   type ChatChunk,
   type ChatModel,
   type ChatModelInfo,
@@ -73,16 +75,8 @@ export class OpenAICompatibleChatModel implements ChatModel {
     this.info = { engine: 'openai', model: options.model, device: 'remote' };
   }
 
-  async invoke(messages: readonly Message[], options: ChatOptions = {}): Promise<ChatResult> {
-    let final: ChatResult | undefined;
-    for await (const chunk of this.stream(messages, options)) {
-      if (chunk.type === 'final') {
-        const { type: _type, ...rest } = chunk;
-        final = rest;
-      }
-    }
-    if (!final) throw new EndpointError('The endpoint stream ended without a result.');
-    return final;
+  invoke(messages: readonly Message[], options: ChatOptions = {}): Promise<ChatResult> {
+    return collectChatStream(this.stream(messages, options));
   }
 
   async *stream(
@@ -153,28 +147,6 @@ export class OpenAICompatibleChatModel implements ChatModel {
       throw error;
     }
     if (signal?.aborted) throw new GenerationAbortedError(undefined, { cause: signal.reason });
-    const { events, choices } = accumulator.finish();
-    yield* events;
-    const ended = performance.now();
-    const counts = accumulator.tokenCounts();
-    const decodeSeconds = firstTokenAt ? (ended - firstTokenAt) / 1000 : 0;
-    yield {
-      type: 'final',
-      ...choices[0],
-      usage: {
-        ...counts,
-        timeToFirstTokenMs: (firstTokenAt || ended) - started,
-        // The server's prefill is not observable from here; the time to first token stands in.
-        prefillTokensPerSecond: firstTokenAt
-          ? (counts.promptTokens / (firstTokenAt - started)) * 1000
-          : 0,
-        decodeTokensPerSecond:
-          decodeSeconds > 0 ? Math.max(0, counts.completionTokens - 1) / decodeSeconds : 0,
-        engine: 'openai',
-        model: this.options.model,
-        device: 'remote',
-      },
-      ...(choices.length > 1 ? { choices } : {}),
-    };
+    yield* finishOpenAIStream(accumulator, { started, firstTokenAt }, this.info);
   }
 }

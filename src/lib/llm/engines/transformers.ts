@@ -24,6 +24,7 @@ import { GrammarCompiler, vocabularyFromTokenizerJson, type ForcedOutput } from 
 import { bytesPerElement, kvBytes } from '../kv-cache.js';
 import {
   GenerationAbortedError,
+  collectChatStream,
   ModelLoadError,
   type ChatChoice,
   type ChatChunk,
@@ -364,16 +365,8 @@ export class TransformersChatModel implements ChatModel {
     return rendered as unknown as string;
   }
 
-  async invoke(messages: readonly Message[], options: ChatOptions = {}): Promise<ChatResult> {
-    let final: ChatResult | undefined;
-    for await (const chunk of this.stream(messages, options)) {
-      if (chunk.type === 'final') {
-        const { type: _type, ...rest } = chunk;
-        final = rest;
-      }
-    }
-    if (!final) throw new Error('generation ended without a result');
-    return final;
+  invoke(messages: readonly Message[], options: ChatOptions = {}): Promise<ChatResult> {
+    return collectChatStream(this.stream(messages, options));
   }
 
   stream(messages: readonly Message[], options: ChatOptions = {}): AsyncIterable<ChatChunk> {

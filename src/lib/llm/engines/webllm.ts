@@ -15,6 +15,7 @@ export type CacheBackend = NonNullable<AppConfig['cacheBackend']>;
 import { detectWebGpu, type WebGpuReport } from '../device.js';
 import {
   OpenAIStreamAccumulator,
+  finishOpenAIStream,
   toOpenAIRequest,
   type OpenAIStreamChunk,
 } from '../openai-format.js';
@@ -22,6 +23,7 @@ import { withPromptTools } from '../prompt-tools.js';
 import {
   EngineUnavailableError,
   GenerationAbortedError,
+  collectChatStream,
   ModelLoadError,
   type ChatChunk,
   type ChatModel,
@@ -136,16 +138,8 @@ export class WebLLMChatModel implements ChatModel {
     }
   }
 
-  async invoke(messages: readonly Message[], options: ChatOptions = {}): Promise<ChatResult> {
-    let final: ChatResult | undefined;
-    for await (const chunk of this.stream(messages, options)) {
-      if (chunk.type === 'final') {
-        const { type: _type, ...rest } = chunk;
-        final = rest;
-      }
-    }
-    if (!final) throw new Error('generation ended without a result');
-    return final;
+  invoke(messages: readonly Message[], options: ChatOptions = {}): Promise<ChatResult> {
+    return collectChatStream(this.stream(messages, options));
   }
 
   async *stream(
@@ -185,29 +179,7 @@ export class WebLLMChatModel implements ChatModel {
       signal?.removeEventListener('abort', onAbort);
     }
     if (signal?.aborted) throw new GenerationAbortedError(undefined, { cause: signal.reason });
-    const { events, choices } = accumulator.finish();
-    yield* events;
-    const ended = performance.now();
-    const counts = accumulator.tokenCounts();
-    const decodeSeconds = firstTokenAt ? (ended - firstTokenAt) / 1000 : 0;
-    yield {
-      type: 'final',
-      ...choices[0],
-      usage: {
-        ...counts,
-        timeToFirstTokenMs: (firstTokenAt || ended) - started,
-        prefillTokensPerSecond: firstTokenAt
-          ? (counts.promptTokens / (firstTokenAt - started)) * 1000
-          : 0,
-        decodeTokensPerSecond:
-          decodeSeconds > 0 ? Math.max(0, counts.completionTokens - 1) / decodeSeconds : 0,
-        engine: 'webllm',
-        model: this.info.model,
-        dtype: this.info.dtype,
-        device: 'webgpu',
-      },
-      ...(choices.length > 1 ? { choices } : {}),
-    };
+    yield* finishOpenAIStream(accumulator, { started, firstTokenAt }, this.info);
   }
 
   async dispose(): Promise<void> {

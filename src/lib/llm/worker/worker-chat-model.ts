@@ -7,6 +7,7 @@ import type { LoadProgress } from '../engines/transformers.js';
 import {
   EngineUnavailableError,
   GenerationAbortedError,
+  collectChatStream,
   ModelLoadError,
   ToolCallParseError,
   type ChatChunk,
@@ -115,16 +116,8 @@ export class WorkerChatModel implements ChatModel {
     readonly info: ChatModelInfo,
   ) {}
 
-  async invoke(messages: readonly Message[], options: ChatOptions = {}): Promise<ChatResult> {
-    let final: ChatResult | undefined;
-    for await (const chunk of this.stream(messages, options)) {
-      if (chunk.type === 'final') {
-        const { type: _type, ...rest } = chunk;
-        final = rest;
-      }
-    }
-    if (!final) throw new Error('generation ended without a result');
-    return final;
+  invoke(messages: readonly Message[], options: ChatOptions = {}): Promise<ChatResult> {
+    return collectChatStream(this.stream(messages, options));
   }
 
   async *stream(
