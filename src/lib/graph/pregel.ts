@@ -220,6 +220,10 @@ function defaultRetryOn(error: unknown): boolean {
   return true;
 }
 
+function failedOutcome(task: Task, error: unknown): TaskOutcome {
+  return { task, status: 'failed', writes: [], update: null, interrupts: [], error };
+}
+
 function matchesInterruptList(list: string[] | '*' | undefined, name: string): boolean {
   if (!list) return false;
   return list === '*' || list.includes(name);
@@ -1220,18 +1224,11 @@ export class CompiledStateGraph<S extends StateSpec> {
           };
         }
         if (ctx.signal.aborted) {
-          return {
-            task,
-            status: 'failed',
-            writes: [],
-            update: null,
-            interrupts: [],
-            error: new GraphAbortError(),
-          };
+          return failedOutcome(task, new GraphAbortError());
         }
         const retryOn = policy?.retryOn ?? defaultRetryOn;
         if (attempt >= maxAttempts || !retryOn(error)) {
-          return { task, status: 'failed', writes: [], update: null, interrupts: [], error };
+          return failedOutcome(task, error);
         }
         const initial = policy?.initialInterval ?? 500;
         const factor = policy?.backoffFactor ?? 2;
@@ -1241,14 +1238,7 @@ export class CompiledStateGraph<S extends StateSpec> {
         try {
           await sleep(wait, ctx.signal);
         } catch {
-          return {
-            task,
-            status: 'failed',
-            writes: [],
-            update: null,
-            interrupts: [],
-            error: new GraphAbortError(),
-          };
+          return failedOutcome(task, new GraphAbortError());
         }
       }
     }
