@@ -15,104 +15,125 @@ env.allowLocalModels = true;
 
 const thinking = process.argv.includes('--thinking');
 const tokenizer = await AutoTokenizer.from_pretrained('micro-agent', { local_files_only: true });
-const model = await AutoModelForCausalLM.from_pretrained('micro-agent', { local_files_only: true, dtype: 'fp32' });
+const model = await AutoModelForCausalLM.from_pretrained('micro-agent', {
+  local_files_only: true,
+  dtype: 'fp32',
+});
 
 const tools = [
-	{
-		type: 'function',
-		function: {
-			name: 'get_current_temperature',
-			description: 'Get the current temperature at a location.',
-			parameters: {
-				type: 'object',
-				properties: { location: { type: 'string' }, unit: { type: 'string', enum: ['celsius', 'fahrenheit'] } },
-				required: ['location']
-			}
-		}
-	},
-	{
-		type: 'function',
-		function: {
-			name: 'calculator',
-			description: 'Evaluate an arithmetic expression with + - * / and parentheses.',
-			parameters: { type: 'object', properties: { expression: { type: 'string' } }, required: ['expression'] }
-		}
-	}
+  {
+    type: 'function',
+    function: {
+      name: 'get_current_temperature',
+      description: 'Get the current temperature at a location.',
+      parameters: {
+        type: 'object',
+        properties: {
+          location: { type: 'string' },
+          unit: { type: 'string', enum: ['celsius', 'fahrenheit'] },
+        },
+        required: ['location'],
+      },
+    },
+  },
+  {
+    type: 'function',
+    function: {
+      name: 'calculator',
+      description: 'Evaluate an arithmetic expression with + - * / and parentheses.',
+      parameters: {
+        type: 'object',
+        properties: { expression: { type: 'string' } },
+        required: ['expression'],
+      },
+    },
+  },
 ];
 
 // Tiny arithmetic evaluator (no eval): numbers, + - * /, parentheses, unary minus.
 function calculate(src) {
-	const toks = src.match(/\d+(?:\.\d+)?|[-+*/()]/g) ?? [];
-	let i = 0;
-	const peek = () => toks[i];
-	const factor = () => {
-		const t = toks[i++];
-		if (t === '-') return -factor();
-		if (t === '(') {
-			const v = expr();
-			i++;
-			return v;
-		}
-		const v = Number(t);
-		if (Number.isNaN(v)) throw new Error(`bad token ${t}`);
-		return v;
-	};
-	const term = () => {
-		let v = factor();
-		while (peek() === '*' || peek() === '/') v = toks[i++] === '*' ? v * factor() : v / factor();
-		return v;
-	};
-	const expr = () => {
-		let v = term();
-		while (peek() === '+' || peek() === '-') v = toks[i++] === '+' ? v + term() : v - term();
-		return v;
-	};
-	return String(expr());
+  const toks = src.match(/\d+(?:\.\d+)?|[-+*/()]/g) ?? [];
+  let i = 0;
+  const peek = () => toks[i];
+  const factor = () => {
+    const t = toks[i++];
+    if (t === '-') return -factor();
+    if (t === '(') {
+      const v = expr();
+      i++;
+      return v;
+    }
+    const v = Number(t);
+    if (Number.isNaN(v)) throw new Error(`bad token ${t}`);
+    return v;
+  };
+  const term = () => {
+    let v = factor();
+    while (peek() === '*' || peek() === '/') v = toks[i++] === '*' ? v * factor() : v / factor();
+    return v;
+  };
+  const expr = () => {
+    let v = term();
+    while (peek() === '+' || peek() === '-') v = toks[i++] === '+' ? v + term() : v - term();
+    return v;
+  };
+  return String(expr());
 }
 const runTool = (name, args) =>
-	name === 'get_current_temperature'
-		? JSON.stringify({ location: args.location, temperature: 21, unit: 'celsius' })
-		: name === 'calculator'
-			? calculate(String(args.expression))
-			: JSON.stringify({ error: `unknown tool ${name}` });
+  name === 'get_current_temperature'
+    ? JSON.stringify({ location: args.location, temperature: 21, unit: 'celsius' })
+    : name === 'calculator'
+      ? calculate(String(args.expression))
+      : JSON.stringify({ error: `unknown tool ${name}` });
 
-const messages = [{ role: 'user', content: 'What is the current temperature in Paris? Then compute its square.' }];
+const messages = [
+  { role: 'user', content: 'What is the current temperature in Paris? Then compute its square.' },
+];
 const started = performance.now();
 let prompt = '';
 for (let step = 0; step < 4; step++) {
-	prompt = tokenizer.apply_chat_template(messages, {
-		tools,
-		add_generation_prompt: true,
-		enable_thinking: thinking,
-		tokenize: false
-	});
-	if (step === 0) console.log(`--- rendered prompt ---\n${prompt}\n-----------------------`);
-	const inputs = tokenizer(prompt, { add_special_tokens: false });
-	const out = await model.generate({ ...inputs, max_new_tokens: 96, do_sample: false });
-	const completion = tokenizer.decode(out.slice(null, [inputs.input_ids.dims[1], null]), { skip_special_tokens: true });
-	console.log(`[step ${step}] completion: ${JSON.stringify(completion)}`);
-	const reasoning = completion.match(/<think>\n?([\s\S]*?)\n?<\/think>/)?.[1] ?? '';
-	const rest = completion.split('</think>').pop().replace(/^\n+/, '');
-	const m = rest.match(/<tool_call>([\s\S]*?)<\/tool_call>/);
-	if (!m) {
-		console.log(`final answer: ${JSON.stringify(rest)}`);
-		break;
-	}
-	const call = JSON.parse(m[1]);
-	console.log(`tool call: ${call.name}(${JSON.stringify(call.arguments)})`);
-	const result = runTool(call.name, call.arguments);
-	console.log(`tool result: ${result}`);
-	messages.push({
-		role: 'assistant',
-		content: '',
-		reasoning_content: reasoning,
-		tool_calls: [{ id: `call_${step}`, type: 'function', function: { name: call.name, arguments: call.arguments } }]
-	});
-	messages.push({ role: 'tool', tool_call_id: `call_${step}`, content: result });
+  prompt = tokenizer.apply_chat_template(messages, {
+    tools,
+    add_generation_prompt: true,
+    enable_thinking: thinking,
+    tokenize: false,
+  });
+  if (step === 0) console.log(`--- rendered prompt ---\n${prompt}\n-----------------------`);
+  const inputs = tokenizer(prompt, { add_special_tokens: false });
+  const out = await model.generate({ ...inputs, max_new_tokens: 96, do_sample: false });
+  const completion = tokenizer.decode(out.slice(null, [inputs.input_ids.dims[1], null]), {
+    skip_special_tokens: true,
+  });
+  console.log(`[step ${step}] completion: ${JSON.stringify(completion)}`);
+  const reasoning = completion.match(/<think>\n?([\s\S]*?)\n?<\/think>/)?.[1] ?? '';
+  const rest = completion.split('</think>').pop().replace(/^\n+/, '');
+  const m = rest.match(/<tool_call>([\s\S]*?)<\/tool_call>/);
+  if (!m) {
+    console.log(`final answer: ${JSON.stringify(rest)}`);
+    break;
+  }
+  const call = JSON.parse(m[1]);
+  console.log(`tool call: ${call.name}(${JSON.stringify(call.arguments)})`);
+  const result = runTool(call.name, call.arguments);
+  console.log(`tool result: ${result}`);
+  messages.push({
+    role: 'assistant',
+    content: '',
+    reasoning_content: reasoning,
+    tool_calls: [
+      {
+        id: `call_${step}`,
+        type: 'function',
+        function: { name: call.name, arguments: call.arguments },
+      },
+    ],
+  });
+  messages.push({ role: 'tool', tool_call_id: `call_${step}`, content: result });
 }
 console.log(`agent loop took ${((performance.now() - started) / 1000).toFixed(2)} s`);
 
 const inputs = tokenizer(prompt, { add_special_tokens: false });
 const outputs = await model(inputs);
 console.log(`--- forward pass on ${inputs.input_ids.dims[1]} tokens ---`);
-for (const [name, t] of Object.entries(outputs)) console.log(`${name} [${t.dims.join(', ')}] ${t.type}`);
+for (const [name, t] of Object.entries(outputs))
+  console.log(`${name} [${t.dims.join(', ')}] ${t.type}`);
