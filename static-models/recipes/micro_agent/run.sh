@@ -20,6 +20,8 @@ with open('data/tok_check.jsonl', 'w') as f:
 node verify_tokenizer.mjs $OUT data/tok_check.jsonl    # Transformers.js ids == Python ids
 nice -n -8 $PY train.py --steps 1200 --minutes 30 --tokens-per-batch 4096 --warmup 30 > train.log 2>&1   # time-boxed, checkpoints in ckpt/
 $PY train.py --init ckpt/last.pt --steps 1500 --minutes 18 --tokens-per-batch 4096 --warmup 20 --lr 2e-3 --out ckpt2 > train2.log 2>&1
-$PY export.py --ckpt ckpt2/last.pt --out $OUT           # config.json, generation_config.json, onnx/model.onnx
-$PY eval.py --ckpt ckpt2/last.pt --per-task 30          # eval.json + data/spot.jsonl
+$PY train.py --init ckpt2/last.pt --steps 4000 --minutes 21 --tokens-per-batch 4096 --warmup 10 --lr 1e-3 --out ckpt3 > train3.log 2>&1
+$PY export.py --ckpt ckpt3/last.pt --out $OUT           # config.json, generation_config.json, onnx/model.onnx
+$PY eval.py --ckpt ckpt3/last.pt --per-task 30          # eval.json + data/spot.jsonl
 node spot_check.mjs $OUT                               # ONNX/Transformers.js greedy == PyTorch greedy
+node --import tsx eval_constrained.ts --limit 40       # tool-call validity with and without XGrammar
