@@ -19,6 +19,7 @@ import {
   remoteFileUrl,
   type DownloadProgress,
 } from '../../src/lib/llm/downloads';
+import { fakeBytes } from '../fixtures/fake-bytes';
 
 const hubUrl = inject('hubUrl');
 const REPO = 'test-org/tiny-model';
@@ -38,19 +39,6 @@ async function faults(value: unknown): Promise<void> {
 }
 async function hubLog(): Promise<HubRequest[]> {
   return (await fetch(`${hubUrl}__hub/log`)).json();
-}
-
-/** The same bytes the hub serves (xorshift, see `fakeBytes`). */
-function fakeBytes(size: number, seed: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < size; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
 }
 
 /** Byte equality (`toEqual` on a megabyte array is slow). */

@@ -231,6 +231,7 @@ export function transformersPlacement(
   // fp16 variants need shader-f16 on WebGPU; without it run the WASM build instead.
   const gpuDtype = entry.transformers.dtype.webgpu;
   const needsF16 = /f16/.test(gpuDtype);
+  // The bundled micro model stays on WASM: at 3 M parameters GPU dispatch costs more than it saves.
   if (device.webgpu.available && (!needsF16 || device.webgpu.shaderF16) && !entry.bundled) {
     return { device: 'webgpu', dtype: gpuDtype };
   }

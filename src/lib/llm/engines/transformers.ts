@@ -254,8 +254,6 @@ interface GenerationConstraint {
   constraint: ForcedOutput['constraint'];
   prefix?: string;
   suffix?: string;
-  /** The output starts with forced text, so the template must not open a thinking trace. */
-  noThinking: boolean;
 }
 
 export class TransformersChatModel implements ChatModel {
@@ -332,7 +330,7 @@ export class TransformersChatModel implements ChatModel {
       const constraint = await grammar.jsonSchema(
         format.type === 'json_schema' ? format.schema : undefined,
       );
-      return { constraint, noThinking: true };
+      return { constraint };
     }
     const tools = options.tools;
     if (!tools?.length || options.toolChoice === 'none') return undefined;
@@ -344,10 +342,9 @@ export class TransformersChatModel implements ChatModel {
         constraint: forced.constraint,
         prefix: forced.prefix,
         suffix: forced.suffix,
-        noThinking: true,
       };
     }
-    return { constraint: await grammar.triggeredToolCalls(tools), noThinking: false };
+    return { constraint: await grammar.triggeredToolCalls(tools) };
   }
 
   /** The prompt text the chat template renders for these messages and options. */
@@ -384,11 +381,13 @@ export class TransformersChatModel implements ChatModel {
     queue: ChunkQueue,
   ): Promise<void> {
     // A forced output (tool call, JSON) starts at once: render the prompt without thinking.
-    const probe = await this.constraintFor(options);
-    probe?.constraint.dispose();
-    const renderOptions = probe?.noThinking
-      ? { ...options, thinking: { enabled: false } }
-      : options;
+    // Known from the options alone; the matchers themselves are built per completion below.
+    const forcedOutput =
+      options.constrainedDecoding !== false &&
+      ((options.responseFormat !== undefined && options.responseFormat.type !== 'text') ||
+        (!!options.tools?.length &&
+          (options.toolChoice === 'required' || typeof options.toolChoice === 'object')));
+    const renderOptions = forcedOutput ? { ...options, thinking: { enabled: false } } : options;
     const prompt = this.renderPrompt(messages, renderOptions);
     const ids = this.lm.encode(prompt);
     const startsInThinking = /<think>\s*$/.test(prompt);
@@ -397,7 +396,7 @@ export class TransformersChatModel implements ChatModel {
     const results: DecodeResult[] = [];
     for (let choice = 0; choice < n; choice++) {
       // A matcher is stateful: one per completion (compiled grammars are cached).
-      const constrained = probe ? await this.constraintFor(options) : undefined;
+      const constrained = await this.constraintFor(options);
       const result = await this.loop
         .generate(ids, {
           constraint: constrained?.constraint,
