@@ -11,6 +11,29 @@ import type { EngineName } from './types.js';
 
 export type ModelTask = 'chat' | 'embedding' | 'rerank' | 'fill-mask';
 
+/** What an encoder (`src/lib/encoders`) can be asked to do. */
+export type EncoderTask = Exclude<ModelTask, 'chat'>;
+
+/**
+ * How an encoder model is used: the facts that differ per model live here, so the
+ * encoder code has no per-model branches. Checked against each model's card.
+ */
+export interface EncoderFacts {
+  /** Everything `Encoder` can do with this model (`task` above is the one it is known for). */
+  tasks: readonly EncoderTask[];
+  /**
+   * How token states become one sentence vector (then L2-normalized): `mean` over the
+   * attention mask, or the first (`[CLS]`) token's state. Present when `tasks` has `embedding`.
+   */
+  pooling?: 'mean' | 'cls';
+  /**
+   * How `rerank` scores a (query, document) pair: `cross-encoder` reads both in one pass
+   * and maps its single relevance logit through a sigmoid; `bi-encoder` embeds them apart
+   * and maps the cosine from [-1, 1] to [0, 1]. Present when `tasks` has `rerank`.
+   */
+  rerank?: 'cross-encoder' | 'bi-encoder';
+}
+
 export interface CatalogEntry {
   /** Our id, stable across engines' naming changes. */
   id: string;
@@ -35,6 +58,8 @@ export interface CatalogEntry {
   webllm?: { q4f16: string; q4f32: string };
   /** Transformers.js: repository (or local folder) and dtype per device. */
   transformers?: { repo: string; dtype: { webgpu: string; wasm: string } };
+  /** Encoders only: pooling, rerank mode and the tasks they serve. */
+  encoder?: EncoderFacts;
   notes?: string;
 }
 
@@ -54,6 +79,20 @@ export const CATALOG: readonly CatalogEntry[] = [
     thinking: true,
     transformers: { repo: 'micro-agent', dtype: { webgpu: 'fp32', wasm: 'fp32' } },
     notes: 'Trained here on synthetic tool-use conversations; simple words, valid calls.',
+  },
+  {
+    id: 'micro-encoder',
+    title: 'Micro encoder (bundled)',
+    engine: 'transformers',
+    task: 'embedding',
+    parameters: '~1M',
+    downloadBytes: 0,
+    memoryBytes: 16 * MB,
+    bundled: true,
+    transformers: { repo: 'micro-encoder', dtype: { webgpu: 'fp32', wasm: 'fp32' } },
+    encoder: { tasks: ['embedding', 'rerank', 'fill-mask'], pooling: 'mean', rerank: 'bi-encoder' },
+    notes:
+      'A ModernBERT-architecture encoder trained here on the bundled corpus: sentence embeddings for search and fill-mask.',
   },
   {
     id: 'smollm2-360m',
@@ -183,6 +222,8 @@ export const CATALOG: readonly CatalogEntry[] = [
       repo: 'Alibaba-NLP/gte-modernbert-base',
       dtype: { webgpu: 'fp16', wasm: 'q8' },
     },
+    // The model card's Transformers.js example pools the [CLS] state and normalizes.
+    encoder: { tasks: ['embedding', 'rerank'], pooling: 'cls', rerank: 'bi-encoder' },
   },
   {
     id: 'gte-reranker-modernbert-base',
@@ -196,6 +237,8 @@ export const CATALOG: readonly CatalogEntry[] = [
       repo: 'Alibaba-NLP/gte-reranker-modernbert-base',
       dtype: { webgpu: 'fp16', wasm: 'q8' },
     },
+    // One relevance logit per pair; sentence-transformers' CrossEncoder applies a sigmoid.
+    encoder: { tasks: ['rerank'], rerank: 'cross-encoder' },
   },
   {
     id: 'modernbert-base',
@@ -206,6 +249,7 @@ export const CATALOG: readonly CatalogEntry[] = [
     downloadBytes: 151 * MB,
     memoryBytes: 400 * MB,
     transformers: { repo: 'answerdotai/ModernBERT-base', dtype: { webgpu: 'fp16', wasm: 'q8' } },
+    encoder: { tasks: ['fill-mask'] },
   },
 ];
 

@@ -9,7 +9,6 @@ import {
   AutoModelForCausalLM,
   AutoTokenizer,
   Tensor,
-  env,
   type PreTrainedModel,
   type PreTrainedTokenizer,
 } from '@huggingface/transformers';
@@ -35,6 +34,13 @@ import {
   type Message,
   type Usage,
 } from '../types.js';
+import {
+  configureTransformersEnvironment,
+  type LoadProgress,
+  type TransformersEnvironmentOptions,
+} from './transformers-env.js';
+
+export type { LoadProgress };
 
 /** ONNX tensors of one KV state, named as the model's inputs (`past_key_values.{i}.key`). */
 export interface OrtKvState extends KvState {
@@ -51,41 +57,15 @@ interface DecoderConfig {
   eos_token_id?: number | number[];
 }
 
-export interface LoadProgress {
-  status: string;
-  file?: string;
-  /** 0–100 for the file being downloaded. */
-  progress?: number;
-  loaded?: number;
-  total?: number;
-}
-
-export interface TransformersModelOptions {
+export interface TransformersModelOptions extends TransformersEnvironmentOptions {
   /** Hub repository id (`onnx-community/Qwen3-0.6B-ONNX`) or a local model folder name (`micro-agent`). */
   model: string;
   device?: 'webgpu' | 'wasm' | 'cpu';
   /** `fp32`, `fp16`, `q8`, `q4`, `q4f16`… (which ONNX file variant to load). */
   dtype?: string;
-  /** Where local models live: a path such as `/static-models/` in the browser, a folder in Node. */
-  localModelPath?: string;
-  /** Let Transformers.js fetch from the hub (default: true unless the model is local only). */
-  allowRemoteModels?: boolean;
-  /** A hub mirror, e.g. `https://hf-mirror.example/` (default: Transformers.js' own, the Hugging Face hub). */
-  remoteHost?: string;
-  /** Where the app serves onnxruntime-web's WASM files (browser only), e.g. `/ort/`. */
-  wasmPaths?: string;
   /** Bytes the KV prefix cache may hold (default 256 MB). */
   kvBudgetBytes?: number;
   onProgress?: (progress: LoadProgress) => void;
-}
-
-function configureEnvironment(options: TransformersModelOptions): void {
-  env.allowLocalModels = true;
-  if (options.localModelPath) env.localModelPath = options.localModelPath;
-  if (options.allowRemoteModels !== undefined) env.allowRemoteModels = options.allowRemoteModels;
-  if (options.remoteHost) env.remoteHost = options.remoteHost;
-  const onnx = env.backends.onnx as { wasm?: { wasmPaths?: unknown } };
-  if (options.wasmPaths && onnx.wasm) onnx.wasm.wasmPaths = options.wasmPaths;
 }
 
 function locationOf(tensor: Tensor): string {
@@ -269,7 +249,7 @@ export class TransformersChatModel implements ChatModel {
   }
 
   static async load(options: TransformersModelOptions): Promise<TransformersChatModel> {
-    configureEnvironment(options);
+    configureTransformersEnvironment(options);
     const device = options.device ?? 'wasm';
     const dtype = options.dtype ?? 'fp32';
     const progress_callback = options.onProgress

@@ -24,6 +24,7 @@ import {
   type DownloadTarget,
 } from '$lib/llm/downloads';
 import { EngineUnavailableError } from '$lib/llm/types';
+import type { Encoder } from '$lib/encoders';
 
 const HUB_KEY = 'agent-playground:hub-mirror';
 const CUSTOM_KEY = 'agent-playground:custom-models';
@@ -37,12 +38,10 @@ export interface RowError {
   resumable: boolean;
 }
 
-export interface TestResult {
-  text: string;
-  tokens: number;
-  tokensPerSecond: number;
-  loadMs: number;
-}
+/** What the Test button of a bundled model showed: a short generation, or a fill-mask. */
+export type TestResult =
+  | { kind: 'chat'; text: string; tokens: number; tokensPerSecond: number; loadMs: number }
+  | { kind: 'encoder'; text: string; runMs: number; loadMs: number };
 
 export interface ModelRow {
   entry: CatalogEntry;
@@ -451,8 +450,12 @@ export class ModelManager {
     await this.refreshStorage();
   }
 
-  /** Loads the bundled micro model in the inference worker and generates a few tokens. */
+  /**
+   * Runs a bundled model once: a chat model generates a few tokens in the inference
+   * worker; an encoder fills a mask.
+   */
   async testBundled(row: ModelRow): Promise<void> {
+    if (row.entry.encoder) return this.testBundledEncoder(row);
     row.testing = true;
     row.error = null;
     row.test = null;
@@ -481,6 +484,7 @@ export class ModelManager {
             : ''
         }`.trim();
       row.test = {
+        kind: 'chat',
         text: text || '(no text)',
         tokens: result.usage.completionTokens,
         tokensPerSecond: result.usage.decodeTokensPerSecond,
@@ -494,6 +498,47 @@ export class ModelManager {
       };
     } finally {
       worker.terminate();
+      row.testing = false;
+    }
+  }
+
+  /**
+   * Loads the bundled micro encoder and fills one mask. On the page, not in a worker: the
+   * model is a few megabytes and one forward pass takes milliseconds.
+   */
+  private async testBundledEncoder(row: ModelRow): Promise<void> {
+    row.testing = true;
+    row.error = null;
+    row.test = null;
+    const { loadEncoder } = await import('$lib/encoders');
+    let encoder: Encoder | undefined;
+    try {
+      const started = performance.now();
+      encoder = await loadEncoder({
+        model: row.entry.id,
+        localModelPath: `${this.base}/static-models/`,
+        allowRemoteModels: false,
+        wasmPaths: `${this.base}/ort/`,
+        device: 'wasm',
+      });
+      const loadMs = performance.now() - started;
+      const masked = 'An agent calls a [MASK] to act.';
+      const ran = performance.now();
+      const [best] = await encoder.fillMask(masked, { topK: 1 });
+      row.test = {
+        kind: 'encoder',
+        text: `${masked} → ${best.token.trim()} (${(best.score * 100).toFixed(1)} %)`,
+        runMs: performance.now() - ran,
+        loadMs,
+      };
+    } catch (error) {
+      row.error = {
+        kind: 'test',
+        message: `The test failed: ${(error as Error).message}`,
+        resumable: false,
+      };
+    } finally {
+      await encoder?.dispose();
       row.testing = false;
     }
   }
