@@ -8,6 +8,7 @@ export {
   type ReactAgentGraph,
   type ReactAgentOptions,
 } from './react-agent.js';
+export { newMessageId, streamModelCall, usageOf } from './model-call.js';
 export {
   createToolNode,
   invalidCallId,

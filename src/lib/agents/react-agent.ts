@@ -22,7 +22,8 @@ import {
   type Runtime,
 } from '../graph/index.js';
 import type { BaseCheckpointSaver } from '../checkpoint/types.js';
-import { toMessageChunk, type ChatModel, type ChatOptions, type ChatResult } from '../llm/types.js';
+import type { ChatModel, ChatOptions } from '../llm/types.js';
+import { newMessageId, streamModelCall as callModel, usageOf } from './model-call.js';
 import type { Tool } from '../tools/types.js';
 import { createToolNode, toolCallErrorsOf } from './tool-node.js';
 
@@ -64,40 +65,6 @@ export function stepsThisTurn(messages: readonly Message[]): number {
     if (messages[i].role === 'assistant') steps++;
   }
   return steps;
-}
-
-function newMessageId(): string {
-  return crypto.randomUUID();
-}
-
-/** Streams one model call, forwarding tokens to the `messages` stream mode. */
-async function callModel(
-  model: ChatModel,
-  messages: readonly Message[],
-  options: ChatOptions,
-  runtime: Runtime,
-  messageId: string,
-): Promise<ChatResult> {
-  let result: ChatResult | undefined;
-  for await (const chunk of model.stream(messages, { ...options, signal: runtime.signal })) {
-    if (chunk.type === 'final') {
-      const { type: _type, ...rest } = chunk;
-      result = rest;
-    } else {
-      const messageChunk = toMessageChunk(chunk, messageId);
-      if (messageChunk) runtime.writeMessage(messageChunk);
-    }
-  }
-  if (!result) throw new Error('The model stream ended without a final result.');
-  return result;
-}
-
-/** Plain-data token usage kept on each assistant message (for traces and the eval). */
-function usageOf(result: ChatResult): { prompt_tokens: number; completion_tokens: number } {
-  return {
-    prompt_tokens: result.usage.promptTokens,
-    completion_tokens: result.usage.completionTokens,
-  };
 }
 
 export function createReactAgent(options: ReactAgentOptions): ReactAgentGraph {

@@ -1,4 +1,5 @@
 import type { Pathname } from '$app/types';
+import { demoCards } from './catalog';
 
 /** One demo shown on the landing page. */
 export type DemoInfo = {
@@ -24,11 +25,19 @@ export const demos: DemoInfo[] = [
     bookExamples: [],
     models: [],
   },
+  ...demoCards().map((demo) => ({
+    id: demo.id,
+    title: demo.title,
+    summary: demo.summary,
+    chapter: demo.chapter,
+    bookExamples: demo.bookExamples,
+    models: [...new Set(demo.roles.map((role) => role.defaultModel))],
+  })),
 ];
 
 /**
  * Path of a demo's page, without the app's base path (pass it to `resolve`).
- * Each entry needs a matching `src/routes/demos/<id>/+page.svelte`.
+ * Graph demos share `src/routes/demos/[id]`; the durable counter has its own page.
  */
 export function demoPath(demo: DemoInfo): Pathname {
   return `/demos/${demo.id}` as Pathname;

@@ -1,0 +1,41 @@
+/**
+ * One model call inside a graph node: streams the model's chunks to the run's `messages`
+ * stream (so the page shows tokens as they arrive) and returns the final result. Every
+ * prebuilt agent and demo node calls models through this.
+ */
+import type { Message, Runtime } from '../graph/index.js';
+import { toMessageChunk, type ChatModel, type ChatOptions, type ChatResult } from '../llm/types.js';
+
+export function newMessageId(): string {
+  return crypto.randomUUID();
+}
+
+/** Streams one model call, forwarding tokens to the `messages` stream mode; aborts with the run. */
+export async function streamModelCall(
+  model: ChatModel,
+  messages: readonly Message[],
+  options: ChatOptions,
+  runtime: Runtime,
+  messageId: string = newMessageId(),
+): Promise<ChatResult> {
+  let result: ChatResult | undefined;
+  for await (const chunk of model.stream(messages, { ...options, signal: runtime.signal })) {
+    if (chunk.type === 'final') {
+      const { type: _type, ...rest } = chunk;
+      result = rest;
+    } else {
+      const messageChunk = toMessageChunk(chunk, messageId);
+      if (messageChunk) runtime.writeMessage(messageChunk);
+    }
+  }
+  if (!result) throw new Error('The model stream ended without a final result.');
+  return result;
+}
+
+/** Plain-data token usage kept on each assistant message (for traces and the eval). */
+export function usageOf(result: ChatResult): { prompt_tokens: number; completion_tokens: number } {
+  return {
+    prompt_tokens: result.usage.promptTokens,
+    completion_tokens: result.usage.completionTokens,
+  };
+}
