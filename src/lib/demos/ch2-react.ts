@@ -28,6 +28,7 @@ export function reactDemo(passages: readonly Passage[]): DemoDefinition {
     roles: [agentRole('Reasons and calls tools.')],
     defaultMessage: 'What is ReAct?',
     suggestions: ['Convert 12 km to mi.', 'What is (17 + 25) * 3?'],
+    view: 'react-transcript',
     conversational: false,
     build(context) {
       return createReactAgent({

@@ -78,6 +78,8 @@ export interface DemoDefinition {
   breakpointNodes?: string[];
   /** Breakpoints set when the page opens. */
   defaultBreakpoints?: { before: string[]; after: string[] };
+  /** Extra view the page shows for this demo (e.g. the ReAct transcript of `messages`). */
+  view?: 'react-transcript';
   /** Whether a turn continues the thread (a chat) or starts over each time. */
   conversational: boolean;
   build(context: DemoBuildContext): AnyCompiledGraph;
