@@ -20,7 +20,7 @@ import {
 } from './types.js';
 
 /**
- * BM25's weight `w` in the hybrid score. Chosen on training-split questions (never the
+ * BM25's weight `w` in the hybrid score. Chosen on dev-passage questions (never the
  * held-out ones) by static-models/recipes/micro_encoder/eval.py, which writes it to its
  * eval.json as `hybrid_weight_bm25`; when the encoder is retrained, copy the new value here.
  */
