@@ -65,6 +65,16 @@ export const TOOL_REVIEW_SCHEMA = {
   ],
 };
 
+/** The review schema with the edit box prefilled with the call's own arguments. */
+function withArgumentsDefault(args: string): Record<string, unknown> {
+  const [accept, edit, respond] = TOOL_REVIEW_SCHEMA.anyOf;
+  const editWithDefault = {
+    ...edit,
+    properties: { ...edit.properties, arguments: { ...edit.properties.arguments, default: args } },
+  };
+  return { ...TOOL_REVIEW_SCHEMA, anyOf: [accept, editWithDefault, respond] };
+}
+
 type Review =
   | { action: 'accept' }
   | { action: 'edit'; arguments: string }
@@ -106,7 +116,7 @@ export const hitlToolReview: DemoDefinition = {
         const call = last.tool_calls![0];
         const request: InterruptRequest = {
           question: `The model wants to call ${call.function.name}. Accept, edit or respond?`,
-          schema: TOOL_REVIEW_SCHEMA,
+          schema: withArgumentsDefault(call.function.arguments),
           context: { name: call.function.name, arguments: call.function.arguments },
         };
         const review = checkedAnswer<Review>(request, runtime.interrupt(request));

@@ -272,6 +272,12 @@ export class DemoSession {
     return id;
   }
 
+  /** Another thread's newest values, for side-by-side comparison. */
+  async valuesOf(threadId: string): Promise<Values> {
+    const snapshot = await this.graph.getState({ configurable: { thread_id: threadId } });
+    return snapshot.values as Values;
+  }
+
   async switchThread(id: string): Promise<void> {
     if (this.running) return;
     this.threadId = id;
