@@ -1,0 +1,34 @@
+/**
+ * Not a test: regenerates docs/screenshots/<demo>.png for the README (`npm run screenshots`).
+ * Skipped unless SCREENSHOTS=1. Runs each demo's default message offline with the micro
+ * model, answers the first interrupt form by choosing its first option, and captures the page.
+ */
+import { expect, test } from '@playwright/test';
+import { GRAPH_DEMOS } from '../../src/lib/demos/catalog';
+
+test.skip(!process.env.SCREENSHOTS, 'set SCREENSHOTS=1 to regenerate the README screenshots');
+test.describe.configure({ mode: 'serial' });
+
+for (const entry of GRAPH_DEMOS) {
+  test(`screenshot of ${entry.id}`, async ({ page }) => {
+    test.setTimeout(90_000);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`/demos/${entry.id}?tools=offline&thread=screenshot-${Date.now()}`);
+    const run = page.getByRole('button', { name: 'Run', exact: true });
+    await expect(run).toBeEnabled({ timeout: 30_000 });
+    await run.click();
+    await expect(page.locator('p.status')).toHaveText(/Status: (done|interrupted|paused|error)/, {
+      timeout: 60_000,
+    });
+    await page.screenshot({ path: `docs/screenshots/${entry.id}.png`, fullPage: false });
+  });
+}
+
+test('screenshot of the landing page and the model manager', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto('/');
+  await page.screenshot({ path: 'docs/screenshots/landing.png' });
+  await page.goto('/models');
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  await page.screenshot({ path: 'docs/screenshots/models.png' });
+});
