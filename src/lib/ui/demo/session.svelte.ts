@@ -92,21 +92,33 @@ export class DemoSession {
     this.demo = options.demo;
     this.saver = options.saver;
     this.threadId = options.threadId;
-    this.graph = this.build(options.models);
+    this.models = options.models;
+    this.endpoints = options.endpoints ?? { weatherMode: 'offline' };
+    this.graph = this.build();
   }
 
-  private build(models: Record<string, ChatModel>): AnyGraph {
+  private models: Record<string, ChatModel>;
+  private endpoints: ToolEndpoints;
+
+  private build(): AnyGraph {
     return this.demo.build({
-      models,
+      models: this.models,
       checkpointer: this.saver,
-      endpoints: this.options.endpoints ?? { weatherMode: 'offline' },
+      endpoints: this.endpoints,
       seed: this.options.seed ?? 0,
     }) as AnyGraph;
   }
 
   /** Swaps the models behind the roles (the thread and its checkpoints stay). */
   setModels(models: Record<string, ChatModel>): void {
-    this.graph = this.build(models);
+    this.models = models;
+    this.graph = this.build();
+  }
+
+  /** Points the web tools elsewhere (online, offline, a replay server); the thread stays. */
+  setEndpoints(endpoints: ToolEndpoints): void {
+    this.endpoints = endpoints;
+    this.graph = this.build();
   }
 
   get running(): boolean {
