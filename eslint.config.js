@@ -34,8 +34,8 @@ export default ts.config(
     },
   },
   {
-    // The graph engine and the savers must stay free of UI and model code.
-    files: ['src/lib/graph/**', 'src/lib/checkpoint/**'],
+    // The graph engine, the savers and the search algorithms must stay free of UI and model code.
+    files: ['src/lib/graph/**', 'src/lib/checkpoint/**', 'src/lib/search/**'],
     rules: {
       'no-restricted-imports': [
         'error',
