@@ -4,6 +4,7 @@
 // - correct MIME types for what the app ships (HTML, JS, WASM, ONNX models, ...)
 // - SPA fallback: unknown extension-less paths get `200.html` (adapter-static fallback)
 // - cross-origin isolation headers, which multi-threaded WASM needs
+// - `Cross-Origin-Resource-Policy: cross-origin` on /embed/ pages, so isolated sites can frame them
 // - GET and HEAD only; requests cannot escape the root directory
 //
 // CLI:     node scripts/serve.js            (PORT env, default 4173)
@@ -43,6 +44,18 @@ const BASE_HEADERS = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'credentialless',
   'X-Content-Type-Options': 'nosniff',
+};
+
+/**
+ * Extra headers for the embed pages (`/embed/<demo>`), which other sites put in an iframe.
+ * A host page that is itself cross-origin isolated (`Cross-Origin-Embedder-Policy:
+ * require-corp` or `credentialless`) may only frame a cross-origin document that opts in
+ * with CORP; without it Chromium replaces the frame with an error page. The embed pages are
+ * public static HTML with no user data, so letting any origin load them costs nothing.
+ * Their scripts, WASM and models are same-origin to the frame and need no CORP.
+ */
+const EMBED_HEADERS = {
+  'Cross-Origin-Resource-Policy': 'cross-origin',
 };
 
 /** @param {string} filePath */
@@ -141,6 +154,7 @@ function handler(root) {
     const immutable = found.file.includes(`${path.sep}_app${path.sep}immutable${path.sep}`);
     res.writeHead(found.status, {
       ...BASE_HEADERS,
+      ...(pathname?.startsWith('/embed/') ? EMBED_HEADERS : {}),
       'Content-Type': mimeType(found.file),
       'Content-Length': found.size,
       'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
