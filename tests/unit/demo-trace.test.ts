@@ -152,3 +152,32 @@ describe('ReAct transcript', () => {
     ]);
   });
 });
+
+describe('trace usage', () => {
+  it('counts a usage chunk once, even when the stored message carries the same usage', () => {
+    const trace = emptyTrace();
+    const at = new Date(0).toISOString();
+    const meta = { langgraph_task_id: 'a' };
+    const usage = { prompt_tokens: 7, completion_tokens: 2 };
+    applyEvent(trace, [
+      'debug',
+      { type: 'task', step: 0, timestamp: at, payload: { id: 'a', name: 'llm' } },
+    ]);
+    applyEvent(trace, ['messages', [{ id: 'm', content: 'Hi' }, meta]]);
+    applyEvent(trace, ['messages', [{ id: 'm', usage }, meta]]);
+    applyEvent(trace, [
+      'debug',
+      {
+        type: 'task_result',
+        step: 0,
+        timestamp: at,
+        payload: {
+          id: 'a',
+          name: 'llm',
+          result: [['messages', [{ id: 'm', role: 'assistant', content: 'Hi', usage }]]],
+        },
+      },
+    ]);
+    expect(trace.usage).toEqual(usage);
+  });
+});

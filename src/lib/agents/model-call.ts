@@ -29,6 +29,9 @@ export async function streamModelCall(
     }
   }
   if (!result) throw new Error('The model stream ended without a final result.');
+  // The token usage as a last chunk of the same message, so views can count every call,
+  // also in nodes that keep only the text (not the message) in their state.
+  runtime.writeMessage({ id: messageId, role: 'assistant', usage: usageOf(result) });
   return result;
 }
 

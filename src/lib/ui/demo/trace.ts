@@ -65,6 +65,7 @@ interface DebugEvent {
 
 interface MessageChunkLike {
   id?: string;
+  usage?: { prompt_tokens: number; completion_tokens: number };
   content?: string;
   reasoning?: string;
   tool_call_chunks?: Array<{ index: number; id?: string; name?: string; args?: string }>;
@@ -119,6 +120,16 @@ interface StateMessage {
   usage?: { prompt_tokens: number; completion_tokens: number };
 }
 
+function addUsage(
+  trace: Trace,
+  message: TraceMessage,
+  usage: { prompt_tokens: number; completion_tokens: number },
+): void {
+  message.usage = usage;
+  trace.usage.prompt_tokens += usage.prompt_tokens;
+  trace.usage.completion_tokens += usage.completion_tokens;
+}
+
 /** Final messages a task wrote replace what streamed (they are authoritative), and tool results attach to their calls. */
 function absorbWrites(trace: Trace, task: TraceTask): void {
   const written = task.writes?.messages;
@@ -133,11 +144,8 @@ function absorbWrites(trace: Trace, task: TraceTask): void {
         name: call.function.name,
         arguments: call.function.arguments,
       }));
-      if (m.usage) {
-        message.usage = m.usage;
-        trace.usage.prompt_tokens += m.usage.prompt_tokens;
-        trace.usage.completion_tokens += m.usage.completion_tokens;
-      }
+      // counted once: from the usage chunk that streamed, or else from the stored message
+      if (m.usage && !message.usage) addUsage(trace, message, m.usage);
     } else if (m?.role === 'tool' && m.tool_call_id) {
       for (const step of trace.steps)
         for (const t of step.tasks)
@@ -197,6 +205,7 @@ export function applyEvent(trace: Trace, event: unknown, now = Date.now()): Trac
     const task = findTask(trace, meta?.langgraph_task_id);
     if (!task || !chunk?.id) return trace;
     const message = messageOf(task, chunk.id);
+    if (chunk.usage && !message.usage) addUsage(trace, message, chunk.usage);
     if (chunk.content) message.content += chunk.content;
     if (chunk.reasoning) message.reasoning += chunk.reasoning;
     for (const part of chunk.tool_call_chunks ?? []) {
