@@ -22,8 +22,8 @@ export const statelessCall: DemoDefinition = {
   guide:
     'Ask something, then ask "What did I just ask you?". Each run starts from an empty state: the model only ever sees the one question, which is the limit the next demos remove.',
   roles: [agentRole('Answers the question.')],
-  defaultMessage: 'What is a KV cache?',
-  suggestions: ['What did I just ask you?'],
+  defaultMessage: 'Who are you?',
+  suggestions: ['Which is larger, 17 or 71?', 'What did I just ask you?'],
   conversational: false,
   build(context) {
     const model = context.models.agent;
