@@ -12,7 +12,7 @@
  * moves to STOPPED from any substate when the user says "stop"; ACT is a parallel region
  * (calculate and search fan out, join waits for both).
  */
-import { streamModelCall, usageOf } from '../agents/model-call.js';
+import { newMessageId, streamModelCall, usageOf } from '../agents/model-call.js';
 import { runToolCalls } from '../agents/tool-node.js';
 import {
   Annotation,
@@ -73,17 +73,20 @@ export const fsmToolUse: DemoDefinition = {
     const specs = tools.map((t) => t.spec);
     return new StateGraph(FsmState)
       .addNode('decide', async (state, runtime) => {
+        // the streamed tokens and the stored message share one id (the trace merges them)
+        const id = newMessageId();
         const result = await streamModelCall(
           model,
           state.messages,
           { ...modelOptions(context), tools: specs },
           runtime,
+          id,
         );
         const event = result.message.tool_calls?.length ? 'tool_call' : 'answer';
         const guardOk = state.tool_steps < FSM_MAX_TOOL_STEPS;
         const to = event === 'tool_call' && guardOk ? 'ACT' : 'FINISH';
         return {
-          messages: [{ ...result.message, id: crypto.randomUUID(), usage: usageOf(result) }],
+          messages: [{ ...result.message, id, usage: usageOf(result) }],
           fsm_state: to,
           transitions: [
             {
@@ -146,7 +149,7 @@ export const fsmToolUse: DemoDefinition = {
 
 export type Substate = 'PLAN' | 'ACT' | 'REFLECT';
 
-export const HsmState = Annotation.Root({
+const hsmKeys = {
   goal: Annotation<string>({ default: () => '' }),
   /** The latest user message: the event this turn delivers. */
   event: Annotation<string>({ default: () => '' }),
@@ -155,8 +158,24 @@ export const HsmState = Annotation.Root({
   /** History marker: the last active substate of WORKING. */
   history: Annotation<Substate | null>({ default: () => null }),
   plan: Annotation<string>({ default: () => '' }),
-  results: appendList<string>(),
   summary: Annotation<string>({ default: () => '' }),
+};
+
+/**
+ * The machine's state. The lists are last-value channels here: the WORKING subgraph hands
+ * back its whole final list, and an appending reducer would add the old entries a second
+ * time. Top-level nodes write the list with their entry appended.
+ */
+export const HsmState = Annotation.Root({
+  ...hsmKeys,
+  results: Annotation<string[]>({ default: () => [] }),
+  transitions: Annotation<Transition[]>({ default: () => [] }),
+});
+
+/** WORKING's state: the same keys; inside it the lists append (ACT's parallel nodes both add). */
+export const WorkingState = Annotation.Root({
+  ...hsmKeys,
+  results: appendList<string>(),
   transitions: appendList<Transition>(),
 });
 
@@ -197,7 +216,7 @@ export function hierarchicalMachine(passages: readonly Passage[]): DemoDefinitio
         ).message.content.trim();
 
       // WORKING: each entry runs one substate (ACT: its whole parallel region), then exits.
-      const working = new StateGraph(HsmState)
+      const working = new StateGraph(WorkingState)
         .addNode('enter', (state) => ({
           transitions: [
             {
@@ -208,7 +227,8 @@ export function hierarchicalMachine(passages: readonly Passage[]): DemoDefinitio
             },
           ],
         }))
-        .addNode('plan', async (state, runtime) => ({
+        // not 'plan': a node may not share its name with a state key
+        .addNode('write_plan', async (state, runtime) => ({
           plan: await say(`Write a short plan for this goal: ${state.goal}`, runtime),
           history: 'PLAN' as const,
         }))
@@ -223,7 +243,10 @@ export function hierarchicalMachine(passages: readonly Passage[]): DemoDefinitio
           };
         })
         .addNode('act_search', (state) => {
-          const hits = JSON.parse(searchResponse(index, state.goal, 1)) as Passage[];
+          // the calculator's part of the goal would only pull in passages about numbers
+          const expression = arithmeticIn(state.goal);
+          const query = expression ? state.goal.replace(expression, ' ') : state.goal;
+          const hits = JSON.parse(searchResponse(index, query, 1)) as Passage[];
           return {
             results: [
               hits[0] ? `search: ${hits[0].title}: ${hits[0].text}` : 'search: nothing found',
@@ -246,14 +269,14 @@ export function hierarchicalMachine(passages: readonly Passage[]): DemoDefinitio
             return next === 'ACT' ? ['ACT: calculate', 'ACT: search'] : next;
           },
           {
-            PLAN: 'plan',
+            PLAN: 'write_plan',
             'ACT: calculate': 'act_calculate',
             'ACT: search': 'act_search',
             REFLECT: 'reflect',
           },
         )
         .addEdge(['act_calculate', 'act_search'], 'act_join')
-        .addEdge('plan', END)
+        .addEdge('write_plan', END)
         .addEdge('act_join', END)
         .addEdge('reflect', END)
         .compile({ name: 'WORKING' });
@@ -271,6 +294,7 @@ export function hierarchicalMachine(passages: readonly Passage[]): DemoDefinitio
           return {
             machine: to,
             transitions: [
+              ...state.transitions,
               {
                 from,
                 event: JSON.stringify(state.event),
@@ -282,9 +306,12 @@ export function hierarchicalMachine(passages: readonly Passage[]): DemoDefinitio
         })
         .addNode('working', working)
         .addNode('stopped', () => ({ machine: 'STOPPED' }))
-        .addNode('finish', () => ({
+        .addNode('finish', (state) => ({
           machine: 'DONE',
-          transitions: [{ from: 'WORKING.REFLECT', event: 'reflected', to: 'DONE' }],
+          transitions: [
+            ...state.transitions,
+            { from: 'WORKING.REFLECT', event: 'reflected', to: 'DONE' },
+          ],
         }))
         .addEdge(START, 'guard')
         .addConditionalEdges('guard', (state) => (state.machine === 'STOPPED' ? 'stop' : 'work'), {

@@ -43,15 +43,18 @@ export const hitlParallelInterrupts: DemoDefinition = {
   conversational: false,
   build(context) {
     const model = context.models.agent;
-    let graph = new StateGraph(ParallelReviewState).addNode('draft', async (state, runtime) => {
-      const result = await streamModelCall(
-        model,
-        [{ role: 'user', content: `Write a short announcement: ${state.topic}` }],
-        { ...modelOptions(context, 120), thinking: { enabled: false } },
-        runtime,
-      );
-      return { draft: result.message.content.trim() };
-    });
+    let graph = new StateGraph(ParallelReviewState).addNode(
+      'write_draft',
+      async (state, runtime) => {
+        const result = await streamModelCall(
+          model,
+          [{ role: 'user', content: `Write a short announcement: ${state.topic}` }],
+          { ...modelOptions(context, 120), thinking: { enabled: false } },
+          runtime,
+        );
+        return { draft: result.message.content.trim() };
+      },
+    );
     for (const reviewer of REVIEWERS) {
       graph = graph.addNode(`review_${reviewer}`, (state, runtime) => {
         const request: InterruptRequest = {
@@ -76,9 +79,9 @@ export const hitlParallelInterrupts: DemoDefinition = {
             : 'Approved by all three reviewers.',
         };
       })
-      .addEdge(START, 'draft')
+      .addEdge(START, 'write_draft')
       .addEdge('join', END);
-    for (const reviewer of REVIEWERS) graph = graph.addEdge('draft', `review_${reviewer}`);
+    for (const reviewer of REVIEWERS) graph = graph.addEdge('write_draft', `review_${reviewer}`);
     return graph
       .addEdge(
         REVIEWERS.map((r) => `review_${r}`),

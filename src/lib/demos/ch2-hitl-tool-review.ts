@@ -4,7 +4,7 @@
  * instead of calling (the response becomes the observation the model reads). Edits
  * replace the assistant message by id, so the conversation records what actually ran.
  */
-import { streamModelCall, usageOf } from '../agents/model-call.js';
+import { newMessageId, streamModelCall, usageOf } from '../agents/model-call.js';
 import { runToolCalls, toolCallErrorsOf } from '../agents/tool-node.js';
 import { reactAgentRecursionLimit, stepsThisTurn } from '../agents/react-agent.js';
 import {
@@ -98,6 +98,8 @@ export const hitlToolReview: DemoDefinition = {
     return new StateGraph(ToolReviewState)
       .addNode('agent', async (state, runtime) => {
         const wrapUp = stepsThisTurn(state.messages) >= MAX_STEPS;
+        // the streamed tokens and the stored message share one id (the trace merges them)
+        const id = newMessageId();
         const result = await streamModelCall(
           model,
           state.messages,
@@ -106,9 +108,10 @@ export const hitlToolReview: DemoDefinition = {
             ...(wrapUp ? { toolChoice: 'none' as const } : { tools: specs }),
           },
           runtime,
+          id,
         );
         return {
-          messages: [{ ...result.message, id: crypto.randomUUID(), usage: usageOf(result) }],
+          messages: [{ ...result.message, id, usage: usageOf(result) }],
         };
       })
       .addNode('review_tool_call', (state, runtime) => {

@@ -373,15 +373,22 @@ export class DemoSession {
       this.controller = undefined;
     }
     this.openCheckpointId = undefined;
-    if (failed !== undefined) {
-      this.status = isAbortError(failed) ? 'cancelled' : 'error';
-      this.error = isAbortError(failed)
-        ? 'Cancelled. The state stays at the last completed step; Run continues from there.'
-        : (failed as Error).message;
-    } else {
-      this.status = 'done';
+    // Read the saved history while the status still says 'running': setting 'done' first
+    // showed "done" for a moment on runs that had stopped at an interrupt or breakpoint.
+    try {
+      await this.refresh();
+    } finally {
+      if (failed !== undefined) {
+        this.status = isAbortError(failed) ? 'cancelled' : 'error';
+        this.error = isAbortError(failed)
+          ? 'Cancelled. The state stays at the last completed step; Run continues from there.'
+          : (failed as Error).message;
+      } else {
+        this.status = 'done';
+      }
+      // derives interrupted / paused / done and the answer from the newest checkpoint
+      this.showCheckpoint(undefined);
     }
-    await this.refresh();
   }
 
   private recordDetails(payload: unknown): void {
