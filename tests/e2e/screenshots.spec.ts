@@ -17,9 +17,12 @@ for (const entry of GRAPH_DEMOS) {
     const run = page.getByRole('button', { name: 'Run', exact: true });
     await expect(run).toBeEnabled({ timeout: 30_000 });
     await run.click();
-    await expect(page.locator('p.status')).toHaveText(/Status: (done|interrupted|paused|error)/, {
-      timeout: 60_000,
-    });
+    await expect(page.getByRole('region', { name: 'Input' }).locator('p.status')).toHaveText(
+      /Status: (done|interrupted|paused|error)/,
+      {
+        timeout: 60_000,
+      },
+    );
     await page.screenshot({ path: `docs/screenshots/${entry.id}.png`, fullPage: false });
   });
 }

@@ -19,6 +19,14 @@
  */
 import { jsonEqual } from '$lib/llm/json-schema';
 
+/**
+ * A deep copy of a JSON value. Not `structuredClone`: schemas and values may arrive as
+ * Svelte state proxies, which `structuredClone` refuses.
+ */
+function cloneJson<T>(value: T): T {
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+}
+
 export type SchemaType = 'object' | 'string' | 'number' | 'integer' | 'boolean' | 'array' | 'null';
 
 export interface FormSchema {
@@ -377,8 +385,8 @@ function optionLabel(value: unknown): string {
 export function defaultValue(schemaOrBoolean: FormSchema | boolean, depth = 0): unknown {
   const schema = asSchema(schemaOrBoolean);
   if (depth > MAX_DEPTH) return undefined;
-  if (schema.default !== undefined) return structuredClone(schema.default);
-  if (schema.const !== undefined) return structuredClone(schema.const);
+  if (schema.default !== undefined) return cloneJson(schema.default);
+  if (schema.const !== undefined) return cloneJson(schema.const);
   if (unionBranches(schema)) return undefined;
   const { type } = mainType(schema);
   if (type === 'boolean') return false;
@@ -422,7 +430,7 @@ export function chooseOption(
       if (validateAgainstSchema(properties[key], value).length === 0) next[key] = value;
     }
   }
-  next[field.discriminator] = structuredClone(option.value);
+  next[field.discriminator] = cloneJson(option.value);
   return next;
 }
 
