@@ -8,7 +8,10 @@
  * history becomes a tree and the old branch stays as it was. `branchToThread` copies a
  * checkpoint's values into a new thread, for side-by-side threads.
  */
-import type { IndexedDBSaver } from '$lib/checkpoint';
+import type { IndexedDBSaver, MemorySaver } from '$lib/checkpoint';
+
+/** A saver that can also list, delete, export and import whole threads. */
+export type ThreadSaver = IndexedDBSaver | MemorySaver;
 import type { CheckpointMetadata } from '$lib/checkpoint/types';
 import type { DemoDefinition, DemoTurn, ToolEndpoints } from '$lib/demos/types';
 import {
@@ -49,7 +52,7 @@ const STREAM_MODES: StreamMode[] = ['debug', 'messages', 'values'];
 
 export interface DemoSessionOptions {
   demo: DemoDefinition;
-  saver: IndexedDBSaver;
+  saver: ThreadSaver;
   models: Record<string, ChatModel>;
   endpoints?: ToolEndpoints;
   seed?: number;
@@ -62,7 +65,7 @@ function newThreadId(demoId: string): string {
 
 export class DemoSession {
   readonly demo: DemoDefinition;
-  readonly saver: IndexedDBSaver;
+  readonly saver: ThreadSaver;
   graph: AnyGraph;
 
   threadId = $state('');
