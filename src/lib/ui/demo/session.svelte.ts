@@ -203,12 +203,13 @@ export class DemoSession {
     this.next = snapshot.next;
     this.interrupts = snapshot.interrupts;
     if (this.status !== 'running') {
+      // a cancelled or failed run keeps saying so (its checkpoint has next nodes too)
       this.status = snapshot.interrupts.length
         ? 'interrupted'
-        : snapshot.next.length
-          ? 'paused'
-          : this.status === 'error' || this.status === 'cancelled'
-            ? this.status
+        : this.status === 'error' || this.status === 'cancelled'
+          ? this.status
+          : snapshot.next.length
+            ? 'paused'
             : snapshot.metadata
               ? 'done'
               : 'idle';
@@ -384,7 +385,7 @@ export class DemoSession {
       if (failed !== undefined) {
         this.status = isAbortError(failed) ? 'cancelled' : 'error';
         this.error = isAbortError(failed)
-          ? 'Cancelled. The state stays at the last completed step; Run continues from there.'
+          ? 'Cancelled. The state stays at the last completed step; Resume continues from there.'
           : (failed as Error).message;
       } else {
         this.status = 'done';
