@@ -51,6 +51,17 @@ test('the theme switch sets a theme on the page and remembers it', async ({ page
   expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBeUndefined();
 });
 
+test('clicking a node in the graph shows its last input and output', async ({ page }) => {
+  const thread = uniqueThread('node-details');
+  await openDemo(page, 'tool-loop', { thread, offline: true });
+  await settle(page, () => button(page, 'Run').click());
+  const graph = region(page, 'Graph');
+  await graph.getByRole('button', { name: /^Node tools\b/ }).click();
+  await expect(graph.getByRole('heading', { name: 'Last input' })).toBeVisible();
+  await expect(graph.getByTestId('last-input')).toContainText('get_current_temperature');
+  await expect(graph.getByTestId('last-output')).toContainText('"role": "tool"');
+});
+
 test('on a phone-sized screen the panels stack and nothing overflows sideways', async ({
   page,
 }) => {
