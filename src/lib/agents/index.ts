@@ -8,7 +8,7 @@ export {
   type ReactAgentGraph,
   type ReactAgentOptions,
 } from './react-agent.js';
-export { newMessageId, streamModelCall, usageOf } from './model-call.js';
+export { assistantTurn, newMessageId, streamModelCall, usageOf } from './model-call.js';
 export {
   createToolNode,
   invalidCallId,

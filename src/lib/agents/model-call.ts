@@ -42,3 +42,19 @@ export function usageOf(result: ChatResult): { prompt_tokens: number; completion
     completion_tokens: result.usage.completionTokens,
   };
 }
+
+/**
+ * One assistant turn for a `messages` state: streams the call and returns the message to
+ * store, with the id its tokens streamed under (so views merge the two, not show both) and
+ * its token usage. Also returns the raw result (tool-call errors, finish reason).
+ */
+export async function assistantTurn(
+  model: ChatModel,
+  messages: readonly Message[],
+  options: ChatOptions,
+  runtime: Runtime,
+): Promise<{ message: Message; result: ChatResult }> {
+  const id = newMessageId();
+  const result = await streamModelCall(model, messages, options, runtime, id);
+  return { message: { ...result.message, id, usage: usageOf(result) }, result };
+}

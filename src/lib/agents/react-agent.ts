@@ -23,7 +23,12 @@ import {
 } from '../graph/index.js';
 import type { BaseCheckpointSaver } from '../checkpoint/types.js';
 import type { ChatModel, ChatOptions } from '../llm/types.js';
-import { newMessageId, streamModelCall as callModel, usageOf } from './model-call.js';
+import {
+  assistantTurn,
+  newMessageId,
+  streamModelCall as callModel,
+  usageOf,
+} from './model-call.js';
 import type { Tool } from '../tools/types.js';
 import { createToolNode, toolCallErrorsOf } from './tool-node.js';
 
@@ -88,15 +93,12 @@ export function createReactAgent(options: ReactAgentOptions): ReactAgentGraph {
       : [...messages];
 
   const agent = async (state: { messages: Message[] }, runtime: Runtime) => {
-    const id = newMessageId();
-    const result = await callModel(
+    const { message, result } = await assistantTurn(
       model,
       withSystemPrompt(state.messages),
       { ...options.modelOptions, ...(specs.length ? { tools: specs } : {}) },
       runtime,
-      id,
     );
-    const message: Message = { ...result.message, id, usage: usageOf(result) };
     // Kept on the message as plain data so the tools node (and a checkpoint) can see
     // what the model got wrong and answer it.
     if (result.toolCallErrors?.length) {

@@ -12,7 +12,7 @@
  * moves to STOPPED from any substate when the user says "stop"; ACT is a parallel region
  * (calculate and search fan out, join waits for both).
  */
-import { newMessageId, streamModelCall, usageOf } from '../agents/model-call.js';
+import { assistantTurn, streamModelCall } from '../agents/model-call.js';
 import { runToolCalls } from '../agents/tool-node.js';
 import {
   Annotation,
@@ -73,20 +73,17 @@ export const fsmToolUse: DemoDefinition = {
     const specs = tools.map((t) => t.spec);
     return new StateGraph(FsmState)
       .addNode('decide', async (state, runtime) => {
-        // the streamed tokens and the stored message share one id (the trace merges them)
-        const id = newMessageId();
-        const result = await streamModelCall(
+        const { message } = await assistantTurn(
           model,
           state.messages,
           { ...modelOptions(context), tools: specs },
           runtime,
-          id,
         );
-        const event = result.message.tool_calls?.length ? 'tool_call' : 'answer';
+        const event = message.tool_calls?.length ? 'tool_call' : 'answer';
         const guardOk = state.tool_steps < FSM_MAX_TOOL_STEPS;
         const to = event === 'tool_call' && guardOk ? 'ACT' : 'FINISH';
         return {
-          messages: [{ ...result.message, id, usage: usageOf(result) }],
+          messages: [message],
           fsm_state: to,
           transitions: [
             {

@@ -4,7 +4,7 @@
  * instead of calling (the response becomes the observation the model reads). Edits
  * replace the assistant message by id, so the conversation records what actually ran.
  */
-import { newMessageId, streamModelCall, usageOf } from '../agents/model-call.js';
+import { assistantTurn } from '../agents/model-call.js';
 import { runToolCalls, toolCallErrorsOf } from '../agents/tool-node.js';
 import { reactAgentRecursionLimit, stepsThisTurn } from '../agents/react-agent.js';
 import {
@@ -98,9 +98,7 @@ export const hitlToolReview: DemoDefinition = {
     return new StateGraph(ToolReviewState)
       .addNode('agent', async (state, runtime) => {
         const wrapUp = stepsThisTurn(state.messages) >= MAX_STEPS;
-        // the streamed tokens and the stored message share one id (the trace merges them)
-        const id = newMessageId();
-        const result = await streamModelCall(
+        const { message } = await assistantTurn(
           model,
           state.messages,
           {
@@ -108,11 +106,8 @@ export const hitlToolReview: DemoDefinition = {
             ...(wrapUp ? { toolChoice: 'none' as const } : { tools: specs }),
           },
           runtime,
-          id,
         );
-        return {
-          messages: [{ ...result.message, id, usage: usageOf(result) }],
-        };
+        return { messages: [message] };
       })
       .addNode('review_tool_call', (state, runtime) => {
         const last = state.messages.at(-1) as Message;

@@ -74,7 +74,7 @@ function check(
 
   if (schema.type !== undefined) {
     const types = Array.isArray(schema.type) ? schema.type : [schema.type];
-    if (!types.some((t) => hasType(value, t))) {
+    if (!types.some((t) => hasJsonType(value, t))) {
       issues.push({
         path,
         message: `expected ${types.map(article).join(' or ')}, got ${describe(value)}`,
@@ -182,7 +182,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function hasType(value: unknown, type: JsonSchemaType): boolean {
+/** Whether `value` is of the JSON-schema `type` (finite numbers only; unknown type names pass). */
+export function hasJsonType(value: unknown, type: JsonSchemaType): boolean {
   switch (type) {
     case 'object':
       return isPlainObject(value);

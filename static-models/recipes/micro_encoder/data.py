@@ -22,7 +22,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.append(os.path.join(HERE, "..", "micro_agent"))  # after this directory: model.py here wins
-from tokenizer import B2U, HF_PATTERN, U2B, pretokenize  # noqa: E402
+from tokenizer import B2U, HF_PATTERN, U2B, Tokenizer, pretokenize  # noqa: E402
 
 CORPUS = os.path.join(HERE, "..", "..", "corpus", "passages.jsonl")
 AGENT_TOKENIZER = os.path.join(HERE, "..", "..", "micro-agent", "tokenizer.json")
@@ -42,37 +42,13 @@ class EncoderTokenizer:
                 vocab[a + b] = len(vocab)
         self.vocab = vocab
         self.inv = {v: k for k, v in vocab.items()}
-        self.ranks = {m: i for i, m in enumerate(self.merges)}
-        self.cache = {}
-
-    def _bpe(self, word):
-        if word in self.cache:
-            return self.cache[word]
-        w = list(word)
-        while len(w) > 1:
-            pairs = [(self.ranks.get((w[i], w[i + 1])), i) for i in range(len(w) - 1)]
-            pairs = [p for p in pairs if p[0] is not None]
-            if not pairs:
-                break
-            _, i = min(pairs)
-            pair = (w[i], w[i + 1])
-            out, j = [], 0
-            while j < len(w):
-                if j < len(w) - 1 and (w[j], w[j + 1]) == pair:
-                    out.append(w[j] + w[j + 1])
-                    j += 2
-                else:
-                    out.append(w[j])
-                    j += 1
-            w = out
-        ids = [self.vocab[p] for p in w]
-        self.cache[word] = ids
-        return ids
+        # micro-agent's BPE over this vocabulary (same merges, other special tokens)
+        self.bpe = Tokenizer(vocab, self.merges)
 
     def encode(self, text, max_len=128):
         ids = [CLS]
         for w in pretokenize(text):
-            ids.extend(self._bpe(w))
+            ids.extend(self.bpe._bpe(w))
         return ids[:max_len - 1] + [SEP]
 
     def decode(self, ids):

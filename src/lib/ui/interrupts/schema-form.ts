@@ -17,7 +17,7 @@
  * Schemas this does not know how to draw (arrays of objects, `$ref`, untagged unions)
  * become a JSON text field, so an interrupt can always be answered.
  */
-import { jsonEqual } from '$lib/llm/json-schema';
+import { hasJsonType, jsonEqual } from '$lib/llm/json-schema';
 
 /**
  * A deep copy of a JSON value. Not `structuredClone`: schemas and values may arrive as
@@ -486,7 +486,7 @@ function check(
 
   if (schema.type !== undefined) {
     const types = Array.isArray(schema.type) ? schema.type : [schema.type];
-    if (!types.some((type) => hasType(value, type))) {
+    if (!types.some((type) => hasJsonType(value, type))) {
       errors.push({ path, message: typeMessage(types) });
       return; // the other keywords would only repeat the same mistake
     }
@@ -642,27 +642,6 @@ function missingMessage(schema: FormSchema): string {
   const branches = unionBranches(schema);
   if (branches || Array.isArray(schema.enum)) return 'Choose one of the options';
   return 'Required';
-}
-
-function hasType(value: unknown, type: SchemaType): boolean {
-  switch (type) {
-    case 'object':
-      return isPlainObject(value);
-    case 'array':
-      return Array.isArray(value);
-    case 'string':
-      return typeof value === 'string';
-    case 'number':
-      return typeof value === 'number' && Number.isFinite(value);
-    case 'integer':
-      return typeof value === 'number' && Number.isInteger(value);
-    case 'boolean':
-      return typeof value === 'boolean';
-    case 'null':
-      return value === null;
-    default:
-      return true; // an unknown type name is not ours to reject
-  }
 }
 
 const TYPE_NAMES: Record<SchemaType, string> = {
