@@ -84,3 +84,15 @@ export {
   type PolicyBatch,
   type PolicyLoss,
 } from './grpo.js';
+export {
+  LoraAdamW,
+  adaptedLogits,
+  createLoraHead,
+  loraGradients,
+  sequenceLogProbs,
+  softmaxAndLogProb,
+  type LoraGradients,
+  type LoraHead,
+  type LoraHeadOptions,
+  type TokenStep,
+} from './lora-head.js';
