@@ -34,6 +34,8 @@ export interface KvState {
 export interface ForwardResult<K extends KvState> {
   /** Logits for the position after the last token fed. */
   logits: Float32Array;
+  /** The final hidden state at that position (after the last norm), when the model exports it. */
+  hidden?: Float32Array;
   /** KV state covering `past.length + tokens.length` tokens. */
   kv: K;
 }
@@ -60,6 +62,32 @@ export interface CausalLM<K extends KvState = KvState> {
 interface CachedPrefix<K extends KvState> {
   kv: K;
   logits: Float32Array;
+  hidden?: Float32Array;
+}
+
+/**
+ * Changes the next-token logits from the final hidden state, e.g. a low-rank adapter on the
+ * output head (`rl/lora-head.ts`): sampling then follows the adapted policy.
+ */
+export interface HeadAdapter {
+  adapt(logits: Float32Array, hidden: Float32Array): Float32Array;
+}
+
+/** One sampled token with what it was sampled from: the data a head adapter trains on. */
+export interface DecodeStep {
+  tokenId: number;
+  hidden: Float32Array;
+  /** The model's own logits (before any adapter). */
+  baseLogits: Float32Array;
+}
+
+export class HiddenStateUnavailableError extends Error {
+  constructor() {
+    super(
+      'This model does not export its final hidden state (last_hidden_state), so a head adapter cannot be applied and decode steps cannot be recorded.',
+    );
+    this.name = 'HiddenStateUnavailableError';
+  }
 }
 
 export interface DecodeOptions {
@@ -85,6 +113,10 @@ export interface DecodeOptions {
   forcedPrefix?: string;
   /** Text appended when `constraint` terminates (e.g. `</tool_call>`); generation then stops. */
   suffixOnTermination?: string;
+  /** Adapts the logits before every sample (needs a model that exports its hidden state). */
+  headAdapter?: HeadAdapter;
+  /** Return every sampled token with its hidden state and base logits (`DecodeResult.steps`). */
+  recordSteps?: boolean;
   signal?: AbortSignal;
   /** Called for each streamed piece (reasoning, text, tool-call deltas). */
   onChunk?: (chunk: ChatChunk) => void;
@@ -115,6 +147,8 @@ export interface DecodeResult {
   prefillMs: number;
   decodeMs: number;
   logprobs?: TokenLogprob[];
+  /** With `recordSteps`: each sampled token (the stop token included), in order. */
+  steps?: DecodeStep[];
 }
 
 export interface DecodeLoopOptions {
@@ -173,8 +207,8 @@ export class DecodeLoop<K extends KvState> {
       }
     }
     try {
-      const { logits, kv } = await this.lm.forward(prompt.slice(cached), past, signal);
-      const entry: CachedPrefix<K> = { kv, logits };
+      const { logits, kv, hidden } = await this.lm.forward(prompt.slice(cached), past, signal);
+      const entry: CachedPrefix<K> = { kv, logits, hidden };
       const lease = this.cache.insertAndAcquire(prompt, entry, kv.bytes);
       if (!lease) {
         // Too big for the budget: hand out an unpinned lease the caller frees itself.
@@ -241,6 +275,7 @@ export class DecodeLoop<K extends KvState> {
     const yielder = new EventLoopYielder();
     let kv: K = lease.handle.kv;
     let logits = lease.handle.logits;
+    let hidden = lease.handle.hidden;
     let ownKv = false;
     const advance = async (tokens: number[]) => {
       const next = await this.lm.forward(tokens, kv, signal);
@@ -248,7 +283,10 @@ export class DecodeLoop<K extends KvState> {
       kv = next.kv;
       ownKv = true;
       logits = next.logits;
+      hidden = next.hidden;
     };
+    const needsHidden = options.headAdapter !== undefined || options.recordSteps === true;
+    const steps: DecodeStep[] = [];
 
     try {
       if (options.forcedPrefix) {
@@ -286,6 +324,11 @@ export class DecodeLoop<K extends KvState> {
           logits = logits.slice();
           for (const id of this.lm.stopTokenIds) logits[id] = -Infinity;
         }
+        const baseLogits = logits;
+        if (needsHidden) {
+          if (!hidden) throw new HiddenStateUnavailableError();
+          if (options.headAdapter) logits = options.headAdapter.adapt(logits, hidden);
+        }
         const drawn = sample(logits, {
           temperature: options.temperature ?? 0,
           topK: options.topK,
@@ -295,6 +338,8 @@ export class DecodeLoop<K extends KvState> {
           topLogprobs,
         });
         if (!firstTokenAt) firstTokenAt = performance.now();
+        if (options.recordSteps && hidden)
+          steps.push({ tokenId: drawn.tokenId, hidden, baseLogits });
         options.constraint?.accept(drawn.tokenId);
         if (this.lm.stopTokenIds.has(drawn.tokenId)) {
           finishReason = 'stop';
@@ -367,6 +412,7 @@ export class DecodeLoop<K extends KvState> {
       prefillMs,
       decodeMs: ended - (firstTokenAt || ended),
       logprobs: wantLogprobs ? logprobs : undefined,
+      ...(options.recordSteps ? { steps } : {}),
     };
   }
 }

@@ -159,7 +159,14 @@ export class TransformersCausalLM implements CausalLM<OrtKvState> {
     for (const [name, tensor] of Object.entries(outputs)) {
       if (name.startsWith('present')) present[name.replace('present', 'past_key_values')] = tensor;
     }
-    return { logits, kv: this.kvState(present, total) };
+    // The micro model also exports its final hidden state: head adapters and RL need it.
+    const hiddenTensor = outputs.last_hidden_state;
+    let hidden: Float32Array | undefined;
+    if (hiddenTensor && locationOf(hiddenTensor) === 'cpu') {
+      const width = hiddenTensor.dims[hiddenTensor.dims.length - 1];
+      hidden = (hiddenTensor.data as Float32Array).slice((n - 1) * width, n * width);
+    }
+    return { logits, kv: this.kvState(present, total), hidden };
   }
 
   slice(kv: OrtKvState, length: number): OrtKvState | null {

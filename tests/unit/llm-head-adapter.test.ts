@@ -1,0 +1,97 @@
+/**
+ * The decode loop with a head adapter and recorded steps, on the bundled micro model in
+ * Node: what the RL trainer samples and trains on must agree with what the loop did.
+ */
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TransformersChatModel } from '../../src/lib/llm/engines/transformers.js';
+import type { HeadAdapter } from '../../src/lib/llm/decode-loop.js';
+import {
+  adaptedLogits,
+  createLoraHead,
+  sequenceLogProbs,
+  type LoraHead,
+} from '../../src/lib/rl/lora-head.js';
+
+const MODELS = fileURLToPath(new URL('../../static-models/', import.meta.url));
+let model: TransformersChatModel;
+let prompt: number[];
+
+beforeAll(async () => {
+  model = await TransformersChatModel.load({
+    model: 'micro-agent',
+    localModelPath: MODELS,
+    allowRemoteModels: false,
+    device: 'cpu',
+  });
+  const text = model.renderPrompt(
+    [
+      {
+        role: 'user',
+        content:
+          'Using the numbers [3, 5, 7], create an equation that equals 22. You can use basic arithmetic operations (+, -, *, /) and each number can only be used once. Show your work in <think> </think> tags. And return the final answer in <answer> </answer> tags, for example <answer> (1 + 2) / 3 </answer>.',
+      },
+    ],
+    {},
+  );
+  prompt = model.lm.encode(text);
+}, 60_000);
+
+afterAll(() => model?.dispose());
+
+const loraAdapter = (head: LoraHead): HeadAdapter => ({
+  adapt: (logits, hidden) => Float32Array.from(adaptedLogits(head, logits, hidden)),
+});
+
+describe('head adapters in the decode loop', () => {
+  it('records every sampled token with its hidden state and base logits', async () => {
+    const result = await model.loop.generate(prompt, { maxTokens: 24, recordSteps: true });
+    const steps = result.steps!;
+    expect(steps.length).toBeGreaterThan(0);
+    // the sampled tokens, plus the stop token when generation ended on it
+    expect(steps.map((s) => s.tokenId).slice(0, result.tokenIds.length)).toEqual(
+      result.tokenIds.slice(0, steps.length),
+    );
+    for (const step of steps) {
+      expect(step.hidden).toHaveLength(256);
+      expect(step.baseLogits).toHaveLength(2048);
+      // greedy: the token is the argmax of the logits it was drawn from
+      let best = 0;
+      for (let i = 1; i < step.baseLogits.length; i++)
+        if (step.baseLogits[i] > step.baseLogits[best]) best = i;
+      expect(step.tokenId).toBe(best);
+    }
+  });
+
+  it('a fresh LoRA head (B = 0) changes nothing', async () => {
+    const plain = await model.loop.generate(prompt, { maxTokens: 24 });
+    const adapted = await model.loop.generate(prompt, {
+      maxTokens: 24,
+      headAdapter: loraAdapter(createLoraHead({ vocab: 2048, dim: 256, rank: 4, seed: 1 })),
+    });
+    expect(adapted.tokenIds).toEqual(plain.tokenIds);
+  });
+
+  it("samples from the adapted policy, and the trainer's log-probabilities match the loop's", async () => {
+    const head = createLoraHead({ vocab: 2048, dim: 256, rank: 4, seed: 2 });
+    for (let i = 0; i < head.B.length; i++) head.B[i] = Math.sin(i) * 0.5;
+    const plain = await model.loop.generate(prompt, { maxTokens: 16, temperature: 1, seed: 3 });
+    const result = await model.loop.generate(prompt, {
+      maxTokens: 16,
+      temperature: 1,
+      seed: 3,
+      logprobs: true,
+      recordSteps: true,
+      headAdapter: loraAdapter(head),
+    });
+    expect(result.tokenIds).not.toEqual(plain.tokenIds);
+    const steps = result.steps!.map((s) => ({
+      h: s.hidden,
+      baseLogits: s.baseLogits,
+      token: s.tokenId,
+    }));
+    const [trainerLogp] = sequenceLogProbs(head, [steps]);
+    const loopLogp = result.logprobs!.map((l) => l.logprob);
+    for (let t = 0; t < loopLogp.length; t++) expect(trainerLogp[t]).toBeCloseTo(loopLogp[t], 3);
+  });
+});
