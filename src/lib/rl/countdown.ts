@@ -325,3 +325,41 @@ export function generateCountdown(
   const generator = new CountdownGenerator(options);
   return Array.from({ length: n }, () => generator.next());
 }
+
+/**
+ * A denser Countdown reward for small models, which almost never hit the target: 0 with no
+ * answer; `formatScore` (0.1) for an answer in tags; up to `legalScore` (0.3) more in
+ * proportion to the share of the numbers written that are given numbers (each used at most
+ * as often as given), the full amount when the expression is also well formed; 1 in all
+ * when it is correct. With the TinyZero reward a model that never solves a puzzle sees the
+ * same 0.1 for every sample, so a group gives no learning signal; the graded middle does.
+ */
+export function countdownShapedReward(
+  completion: string,
+  problem: CountdownProblem,
+  options: CountdownRewardOptions & { legalScore?: number } = {},
+): CountdownReward {
+  const base = countdownReward(completion, problem, options);
+  if (base.answer === null || base.verdict.correct) return base;
+  const legalScore = options.legalScore ?? 0.3;
+  const reason = base.verdict.reason;
+  if (
+    reason === 'wrong value' ||
+    reason === 'non-integer intermediate' ||
+    reason === 'division by zero'
+  )
+    return { ...base, reward: base.reward + legalScore };
+  const written = (base.answer.match(/\d+/g) ?? []).map(Number);
+  if (written.length === 0) return base;
+  const available = [...problem.nums];
+  let given = 0;
+  for (const n of written) {
+    const at = available.indexOf(n);
+    if (at >= 0) {
+      given++;
+      available.splice(at, 1);
+    }
+  }
+  // a malformed or illegal expression earns at most half the legal bonus
+  return { ...base, reward: base.reward + (0.5 * legalScore * given) / written.length };
+}

@@ -23,6 +23,7 @@ export { createSeededRandom, type SeededRandom } from './random.js';
 export { solveArithmetic, type Solution, type SolveOptions } from './solver.js';
 export {
   countdownReward,
+  countdownShapedReward,
   CountdownGenerator,
   extractAnswer,
   formatEvalLine,
@@ -96,3 +97,10 @@ export {
   type LoraHeadOptions,
   type TokenStep,
 } from './lora-head.js';
+export {
+  headTrainingStep,
+  referenceLogProbs,
+  type HeadStepOptions,
+  type HeadStepResult,
+  type Rollout,
+} from './head-trainer.js';
