@@ -18,7 +18,11 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { TransformersChatModel } from '../src/lib/llm/engines/transformers.js';
 import { generateCountdown } from '../src/lib/rl/index.js';
-import { createAlgorithm, runSearch, type GenerationRequest } from '../scripts/countdown-search.js';
+import {
+  createAlgorithm,
+  runSearch,
+  type GenerationRequest,
+} from '../src/lib/rl/countdown-search.js';
 
 const STATIC_MODELS = fileURLToPath(new URL('../static-models/', import.meta.url));
 

@@ -8,13 +8,18 @@
  *   npm run experiment:search -- --tasks 100 --budget 32
  *   flags: --seed N (1) --tasks N (10) --budget N (16) --algorithms a,b,… (all)
  *
- * Prompts and scoring: `scripts/countdown-search.ts`. Results: docs/search-experiment.md.
+ * Prompts and scoring: `src/lib/rl/countdown-search.ts`. Results: docs/search-experiment.md.
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { TransformersChatModel } from '../src/lib/llm/engines/transformers.js';
 import { generateCountdown } from '../src/lib/rl/index.js';
-import { ALGORITHMS, createAlgorithm, runSearch, type AlgorithmName } from './countdown-search.js';
+import {
+  ALGORITHMS,
+  createAlgorithm,
+  runSearch,
+  type AlgorithmName,
+} from '../src/lib/rl/countdown-search.js';
 import { budgetPrefixes, formatTable, successTable, type TaskOutcome } from './search-table.js';
 
 const STATIC_MODELS = fileURLToPath(new URL('../static-models/', import.meta.url));

@@ -21,6 +21,7 @@ import {
   type CountdownProblem,
   type LoraHead,
 } from '../src/lib/rl/index.js';
+import { countdownPrompt } from '../src/lib/rl/countdown-search.js';
 import { headTrainingStep } from '../src/lib/rl/head-trainer.js';
 
 function flag(name: string, fallback: string): string {
@@ -46,8 +47,9 @@ const model = await TransformersChatModel.load({
 });
 
 function promptFor(task: CountdownProblem): number[] {
-  const content = `Using the numbers [${task.nums.join(', ')}], create an equation that equals ${task.target}. You can use basic arithmetic operations (+, -, *, /) and each number can only be used once. Show your work in <think> </think> tags. And return the final answer in <answer> </answer> tags, for example <answer> (1 + 2) / 3 </answer>.`;
-  return model.lm.encode(model.renderPrompt([{ role: 'user', content }], {}));
+  return model.lm.encode(
+    model.renderPrompt([{ role: 'user', content: countdownPrompt(task) }], {}),
+  );
 }
 
 const adapterOf = (head: LoraHead): HeadAdapter => ({

@@ -5,6 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TransformersChatModel } from '../../src/lib/llm/engines/transformers.js';
+import { countdownPrompt } from '../../src/lib/rl/countdown-search.js';
 import type { HeadAdapter } from '../../src/lib/llm/decode-loop.js';
 import {
   adaptedLogits,
@@ -25,13 +26,7 @@ beforeAll(async () => {
     device: 'cpu',
   });
   const text = model.renderPrompt(
-    [
-      {
-        role: 'user',
-        content:
-          'Using the numbers [3, 5, 7], create an equation that equals 22. You can use basic arithmetic operations (+, -, *, /) and each number can only be used once. Show your work in <think> </think> tags. And return the final answer in <answer> </answer> tags, for example <answer> (1 + 2) / 3 </answer>.',
-      },
-    ],
+    [{ role: 'user', content: countdownPrompt({ nums: [3, 5, 7], target: 22 }) }],
     {},
   );
   prompt = model.lm.encode(text);

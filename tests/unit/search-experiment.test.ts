@@ -1,10 +1,10 @@
 /**
  * The search experiment's arithmetic (scripts/search-table.ts): Wilson intervals against
  * published values, budget prefixes, the success table read off one run per task, and the
- * refinement prompt's window over earlier attempts (scripts/countdown-search.ts).
+ * refinement prompt's window over earlier attempts (src/lib/rl/countdown-search.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { refinementMessages, type Attempt } from '../../scripts/countdown-search.js';
+import { refinementMessages, type Attempt } from '../../src/lib/rl/countdown-search.js';
 import {
   budgetPrefixes,
   formatCell,

@@ -1,6 +1,6 @@
 /**
  * Test-time search on Countdown with a chat model: the generator, the prompts and one
- * search run, shared by `scripts/experiment-search.ts` and `bench/search.ts`.
+ * search run, shared by `scripts/experiment-search.ts`, `bench/search.ts` and the trainer script.
  *
  * A root trial samples an answer to the Countdown prompt the micro model was trained on
  * (TinyZero's, `static-models/recipes/micro_agent/data.py` COUNTDOWN_PROMPT). A child of a
@@ -10,13 +10,13 @@
  * which is what lets the KV prefix cache reuse the parent's prefill. The score is
  * `countdownReward` (0, 0.1 for a well-formed wrong answer, 1 for a correct one).
  */
-import type { ChatModel, ChatOptions, Message, Usage } from '../src/lib/llm/types.js';
+import type { ChatModel, ChatOptions, Message, Usage } from '../llm/types.js';
 import {
   countdownReward,
   formatNumbers,
   type CountdownProblem,
   type CountdownVerdict,
-} from '../src/lib/rl/index.js';
+} from './countdown.js';
 import {
   createAbMctsA,
   createAbMctsM,
@@ -25,7 +25,7 @@ import {
   createRepeatedSampling,
   type Generator,
   type SearchAlgorithm,
-} from '../src/lib/search/index.js';
+} from '../search/index.js';
 
 export function countdownPrompt(problem: CountdownProblem): string {
   return (
