@@ -3,6 +3,8 @@
  * theme switch, a phone-sized viewport, comparing two threads side by side, the Code view
  * and the shareable URL.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   button,
   expect,
@@ -14,27 +16,57 @@ import {
   uniqueThread,
 } from './fixtures/demo-page';
 
-test('Ctrl+Enter runs and Esc cancels, keeping the last completed step', async ({ page }) => {
-  const thread = uniqueThread('keys');
-  // the feedback loop's writer produces up to 200 tokens: long enough to cancel midway
-  await openDemo(page, 'hitl-feedback-loop', { thread, offline: true });
-  const message = page.getByRole('textbox', { name: 'Message' });
-  await message.focus();
-  await page.keyboard.press('Control+Enter');
-  await expect(statusLine(page)).toContainText('Status: running');
-  await expect(button(page, 'Cancel')).toBeEnabled();
-  await page.keyboard.press('Escape');
-  await expect(statusLine(page)).toContainText('Status: cancelled', { timeout: 10_000 });
-  await expect(page.getByRole('alert').filter({ hasText: 'Cancelled' })).toBeVisible();
-  // nothing half-written was kept: only the input checkpoint exists
-  const rows = region(page, 'Threads')
-    .getByRole('list', { name: 'Checkpoints' })
-    .getByRole('listitem');
-  await expect(rows).toHaveCount(1);
-  await expect(rows.first()).toContainText('input');
-  // Resume continues from there: the writer runs again and the review pauses for a human
-  await settle(page, () => button(region(page, 'Interrupts'), 'Resume').click(), 'interrupted');
-  await expect(rows).toHaveCount(2);
+test('Ctrl+Enter runs and Esc cancels, keeping the last completed step', async ({
+  page,
+  replay,
+}) => {
+  // The weather service holds its answers until released, so the run is certain to be in
+  // the tools node when Esc arrives (the micro model alone can finish before a key press).
+  let released = false;
+  let requests = 0;
+  const held: Array<() => void> = [];
+  const gate = createServer((req, res) => {
+    requests++;
+    const forward = async () => {
+      const answer = await fetch(`${replay.url}${req.url}`);
+      res.writeHead(answer.status, {
+        'content-type': 'application/json',
+        'access-control-allow-origin': '*',
+        'cross-origin-resource-policy': 'cross-origin',
+      });
+      res.end(await answer.text());
+    };
+    if (released) void forward();
+    else held.push(() => void forward());
+  });
+  await new Promise<void>((resolve) => gate.listen(0, '127.0.0.1', resolve));
+  const { port } = gate.address() as AddressInfo;
+  try {
+    const thread = uniqueThread('keys');
+    await openDemo(page, 'tool-loop', { thread, replay: `http://127.0.0.1:${port}` });
+    await page.getByRole('textbox', { name: 'Message' }).focus();
+    await page.keyboard.press('Control+Enter');
+    await expect(statusLine(page)).toContainText('Status: running');
+    await expect.poll(() => requests, { timeout: 30_000 }).toBeGreaterThan(0);
+    await page.keyboard.press('Escape');
+    await expect(statusLine(page)).toContainText('Status: cancelled', { timeout: 10_000 });
+    await expect(page.getByRole('alert').filter({ hasText: 'Cancelled' })).toBeVisible();
+    // the agent's step was saved; the cancelled tools step was not
+    const rows = region(page, 'Threads')
+      .getByRole('list', { name: 'Checkpoints' })
+      .getByRole('listitem');
+    await expect(rows).toHaveCount(2);
+    await expect(rows.first()).toContainText('next: tools');
+    // Resume continues from there: the tools run again (now answered) and the loop goes on
+    released = true;
+    held.splice(0).forEach((answer) => answer());
+    await settle(page, () => button(region(page, 'Interrupts'), 'Resume').click(), 'done');
+    expect(await rows.count()).toBeGreaterThan(2);
+  } finally {
+    released = true;
+    held.splice(0).forEach((answer) => answer());
+    await new Promise<void>((resolve) => gate.close(() => resolve()));
+  }
 });
 
 test('the theme switch sets a theme on the page and remembers it', async ({ page }) => {
