@@ -9,15 +9,14 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { HeadAdapter } from '../src/lib/llm/decode-loop.js';
 import { TransformersChatModel } from '../src/lib/llm/engines/transformers.js';
 import {
   LoraAdamW,
-  adaptedLogits,
   countdownShapedReward,
   createLoraHead,
   formatEvalLine,
   generateCountdown,
+  headAdapterOf,
   type CountdownProblem,
   type LoraHead,
 } from '../src/lib/rl/index.js';
@@ -52,10 +51,6 @@ function promptFor(task: CountdownProblem): number[] {
   );
 }
 
-const adapterOf = (head: LoraHead): HeadAdapter => ({
-  adapt: (logits, hidden) => Float32Array.from(adaptedLogits(head, logits, hidden)),
-});
-
 const puzzle = { count: [3, 4] as [number, number], maxNumber: 30 };
 const train = generateCountdown(steps, { ...puzzle, seed: 1000 + seed });
 const heldOut = generateCountdown(evalCount, { ...puzzle, seed: 999_999 });
@@ -68,7 +63,7 @@ async function evaluate(head: LoraHead) {
   for (const task of heldOut) {
     const result = await model.loop.generate(promptFor(task), {
       maxTokens: 96,
-      headAdapter: adapterOf(head),
+      headAdapter: headAdapterOf(head),
     });
     const scored = countdownShapedReward(result.text, task);
     total += scored.reward;
@@ -106,11 +101,11 @@ for (let i = 0; i < train.length; i++) {
           temperature: 1,
           seed: seed * 1_000_003 + i * 97 + k,
           recordSteps: true,
-          headAdapter: adapterOf(head),
+          headAdapter: headAdapterOf(head),
         });
         rollouts.push({
           text: r.text,
-          steps: r.steps!.map((s) => ({ h: s.hidden, baseLogits: s.baseLogits, token: s.tokenId })),
+          steps: r.steps!,
         });
       }
       return rollouts;

@@ -6,13 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TransformersChatModel } from '../../src/lib/llm/engines/transformers.js';
 import { countdownPrompt } from '../../src/lib/rl/countdown-search.js';
-import type { HeadAdapter } from '../../src/lib/llm/decode-loop.js';
-import {
-  adaptedLogits,
-  createLoraHead,
-  sequenceLogProbs,
-  type LoraHead,
-} from '../../src/lib/rl/lora-head.js';
+import { createLoraHead, headAdapterOf, sequenceLogProbs } from '../../src/lib/rl/lora-head.js';
 
 const MODELS = fileURLToPath(new URL('../../static-models/', import.meta.url));
 let model: TransformersChatModel;
@@ -33,10 +27,6 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(() => model?.dispose());
-
-const loraAdapter = (head: LoraHead): HeadAdapter => ({
-  adapt: (logits, hidden) => Float32Array.from(adaptedLogits(head, logits, hidden)),
-});
 
 describe('head adapters in the decode loop', () => {
   it('records every sampled token with its hidden state and base logits', async () => {
@@ -62,7 +52,7 @@ describe('head adapters in the decode loop', () => {
     const plain = await model.loop.generate(prompt, { maxTokens: 24 });
     const adapted = await model.loop.generate(prompt, {
       maxTokens: 24,
-      headAdapter: loraAdapter(createLoraHead({ vocab: 2048, dim: 256, rank: 4, seed: 1 })),
+      headAdapter: headAdapterOf(createLoraHead({ vocab: 2048, dim: 256, rank: 4, seed: 1 })),
     });
     expect(adapted.tokenIds).toEqual(plain.tokenIds);
   });
@@ -77,15 +67,11 @@ describe('head adapters in the decode loop', () => {
       seed: 3,
       logprobs: true,
       recordSteps: true,
-      headAdapter: loraAdapter(head),
+      headAdapter: headAdapterOf(head),
     });
     expect(result.tokenIds).not.toEqual(plain.tokenIds);
-    const steps = result.steps!.map((s) => ({
-      h: s.hidden,
-      baseLogits: s.baseLogits,
-      token: s.tokenId,
-    }));
-    const [trainerLogp] = sequenceLogProbs(head, [steps]);
+    // the loop's recorded steps are the trainer's input as they are
+    const [trainerLogp] = sequenceLogProbs(head, [result.steps!]);
     const loopLogp = result.logprobs!.map((l) => l.logprob);
     for (let t = 0; t < loopLogp.length; t++) expect(trainerLogp[t]).toBeCloseTo(loopLogp[t], 3);
   });

@@ -36,11 +36,11 @@ describe('headTrainingStep', () => {
       const sample = async (n: number) =>
         Array.from({ length: n }, () => {
           const steps: TokenStep[] = [0, 1].map((p) => ({
-            h: hs[p],
+            hidden: hs[p],
             baseLogits: base,
-            token: drawn(p),
+            tokenId: drawn(p),
           }));
-          return { text: steps.map((s) => s.token).join(' '), steps };
+          return { text: steps.map((s) => s.tokenId).join(' '), steps };
         });
       const reward = (text: string) =>
         text.split(' ').filter((t, i) => Number(t) === target[i]).length / 2;
@@ -69,7 +69,7 @@ describe('headTrainingStep', () => {
   }
 
   it('the reference policy is the model without the adapter', () => {
-    const [row] = referenceLogProbs([[{ h: [0], baseLogits: [0, Math.log(3)], token: 1 }]]);
+    const [row] = referenceLogProbs([[{ hidden: [0], baseLogits: [0, Math.log(3)], tokenId: 1 }]]);
     expect(row[0]).toBeCloseTo(Math.log(0.75), 12);
   });
 });

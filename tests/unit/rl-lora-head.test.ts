@@ -50,9 +50,9 @@ describe('LoRA output head', () => {
     for (let i = 0; i < head.B.length; i++) head.B[i] = (r() - 0.5) * 0.4;
     const seqs: TokenStep[][] = [0, 1].map(() =>
       [0, 1, 2].map(() => ({
-        h: randomVector(5, r),
+        hidden: randomVector(5, r),
         baseLogits: randomVector(7, r),
-        token: Math.floor(r() * 7),
+        tokenId: Math.floor(r() * 7),
       })),
     );
     const weights = [
@@ -101,9 +101,9 @@ describe('LoRA output head', () => {
           let u = r();
           let token = 0;
           while (token < vocab - 1 && (u -= probs[token]) > 0) token++;
-          return [{ h, baseLogits: base, token }];
+          return [{ hidden: h, baseLogits: base, tokenId: token }];
         });
-        const rewards = group.map(([s]) => (s.token === 2 ? 1 : 0));
+        const rewards = group.map(([s]) => (s.tokenId === 2 ? 1 : 0));
         const logp = sequenceLogProbs(head, group);
         const result = loss({ logpNew: logp, logpOld: logp, advantages: advantages(rewards) });
         optimizer.step(loraGradients(head, group, result.gradLogpNew));

@@ -50,7 +50,9 @@ export interface HeadStepResult {
 
 /** Log-probabilities of each sequence's tokens under the model alone (no adapter). */
 export function referenceLogProbs(sequences: readonly (readonly TokenStep[])[]): number[][] {
-  return sequences.map((steps) => steps.map((s) => softmaxAndLogProb(s.baseLogits, s.token).logp));
+  return sequences.map((steps) =>
+    steps.map((s) => softmaxAndLogProb(s.baseLogits, s.tokenId).logp),
+  );
 }
 
 export async function headTrainingStep(options: HeadStepOptions): Promise<HeadStepResult> {

@@ -89,6 +89,7 @@ export {
   LoraAdamW,
   adaptedLogits,
   createLoraHead,
+  headAdapterOf,
   loraGradients,
   sequenceLogProbs,
   softmaxAndLogProb,

@@ -15,6 +15,8 @@
  * `∂L/∂logp` comes from the GRPO or GSPO loss (`grpo.ts`, `gradLogpNew`). B starts at zero
  * (as LoRA does), so a fresh adapter leaves the model unchanged.
  */
+import { logSoftmax } from '../llm/sampler.js';
+import { createSeededRandom } from './random.js';
 
 export interface LoraHead {
   vocab: number;
@@ -36,28 +38,16 @@ export interface LoraHeadOptions {
   seed?: number;
 }
 
-/** Mulberry32: a small seeded generator, enough for an initialization. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function createLoraHead(options: LoraHeadOptions): LoraHead {
   const rank = options.rank ?? 8;
   const { vocab, dim } = options;
   if (![vocab, dim, rank].every((n) => Number.isInteger(n) && n > 0))
     throw new RangeError('vocab, dim and rank must be positive integers');
-  const random = seeded(options.seed ?? 0);
+  const random = createSeededRandom(options.seed ?? 0);
   const A = new Float32Array(rank * dim);
   // Kaiming-uniform-like range, as LoRA initializes A; B = 0 keeps the model unchanged
   const bound = 1 / Math.sqrt(dim);
-  for (let i = 0; i < A.length; i++) A[i] = (random() * 2 - 1) * bound;
+  for (let i = 0; i < A.length; i++) A[i] = (random.next() * 2 - 1) * bound;
   return { vocab, dim, rank, alpha: options.alpha ?? rank, A, B: new Float32Array(vocab * rank) };
 }
 
@@ -104,20 +94,28 @@ export function softmaxAndLogProb(
   logits: ArrayLike<number>,
   token: number,
 ): { probs: Float64Array; logp: number } {
-  let max = -Infinity;
-  for (let i = 0; i < logits.length; i++) if (logits[i] > max) max = logits[i];
-  const probs = new Float64Array(logits.length);
-  let sum = 0;
-  for (let i = 0; i < logits.length; i++) sum += probs[i] = Math.exp(logits[i] - max);
-  for (let i = 0; i < logits.length; i++) probs[i] /= sum;
-  return { probs, logp: logits[token] - max - Math.log(sum) };
+  const logProbs = logSoftmax(Float64Array.from(logits));
+  return { probs: logProbs.map(Math.exp), logp: logProbs[token] };
 }
 
-/** One generated token: the hidden state and base logits it was sampled from, and the token. */
+/**
+ * The adapter as the decode loop's `headAdapter` (structurally its `HeadAdapter`): sampling
+ * then follows the adapted policy.
+ */
+export function headAdapterOf(head: LoraHead): {
+  adapt(logits: Float32Array, hidden: Float32Array): Float32Array;
+} {
+  return { adapt: (logits, hidden) => Float32Array.from(adaptedLogits(head, logits, hidden)) };
+}
+
+/**
+ * One generated token: the hidden state and base logits it was sampled from, and the token.
+ * The same shape as the decode loop's recorded steps (`DecodeStep`), so they pass as is.
+ */
 export interface TokenStep {
-  h: ArrayLike<number>;
+  tokenId: number;
+  hidden: ArrayLike<number>;
   baseLogits: ArrayLike<number>;
-  token: number;
 }
 
 /** Log-probabilities of each sequence's tokens under the adapted head. */
@@ -126,7 +124,9 @@ export function sequenceLogProbs(
   sequences: readonly (readonly TokenStep[])[],
 ): number[][] {
   return sequences.map((steps) =>
-    steps.map((s) => softmaxAndLogProb(adaptedLogits(head, s.baseLogits, s.h), s.token).logp),
+    steps.map(
+      (s) => softmaxAndLogProb(adaptedLogits(head, s.baseLogits, s.hidden), s.tokenId).logp,
+    ),
   );
 }
 
@@ -151,13 +151,13 @@ export function loraGradients(
     steps.forEach((step, t) => {
       const weight = gradLogp[i]?.[t] ?? 0;
       if (weight === 0) return;
-      const ah = project(head, step.h);
-      const logits = adaptedLogits(head, step.baseLogits, step.h);
-      const { probs } = softmaxAndLogProb(logits, step.token);
+      const ah = project(head, step.hidden);
+      const logits = adaptedLogits(head, step.baseLogits, step.hidden);
+      const { probs } = softmaxAndLogProb(logits, step.tokenId);
       // g = weight · (onehot(y) − p): the gradient of weight · log p(y) wrt the logits
       const btg = new Float64Array(head.rank);
       for (let v = 0; v < head.vocab; v++) {
-        const g = weight * ((v === step.token ? 1 : 0) - probs[v]);
+        const g = weight * ((v === step.tokenId ? 1 : 0) - probs[v]);
         if (g === 0) continue;
         const row = v * head.rank;
         for (let r = 0; r < head.rank; r++) {
@@ -169,7 +169,7 @@ export function loraGradients(
         const coefficient = scale * btg[r];
         if (coefficient === 0) continue;
         const row = r * head.dim;
-        for (let d = 0; d < head.dim; d++) gA[row + d] += coefficient * step.h[d];
+        for (let d = 0; d < head.dim; d++) gA[row + d] += coefficient * step.hidden[d];
       }
     });
   });
