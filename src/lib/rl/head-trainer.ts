@@ -28,7 +28,10 @@ export interface HeadStepOptions {
   optimizer: LoraAdamW;
   /** Samples `n` completions with the current adapter. */
   sample: (n: number) => Promise<Rollout[]>;
-  reward: (text: string) => number;
+  /** The reward of one completion; or use `groupReward` when rewards need the whole group. */
+  reward?: (text: string) => number;
+  /** Rewards for the whole group at once (e.g. a RULER judge that ranks it). */
+  groupReward?: (texts: string[]) => number[] | Promise<number[]>;
   groupSize?: number;
   algorithm?: 'grpo' | 'gspo';
   /** Updates per sampled group (> 1 makes ratios and clipping matter). */
@@ -46,6 +49,16 @@ export interface HeadStepResult {
   /** The loss of the last update. */
   loss: PolicyLoss;
   tokens: number;
+  /** The sampled completions, in group order. */
+  rollouts: Rollout[];
+  /**
+   * Per completion and token: log-probabilities under the policy that sampled them, under
+   * the adapter the last update saw (their difference gives the importance ratios shown),
+   * and under the model alone (the reference of the KL).
+   */
+  logpOld: number[][];
+  logpNew: number[][];
+  logpRef: number[][];
 }
 
 /** Log-probabilities of each sequence's tokens under the model alone (no adapter). */
@@ -58,21 +71,28 @@ export function referenceLogProbs(sequences: readonly (readonly TokenStep[])[]):
 export async function headTrainingStep(options: HeadStepOptions): Promise<HeadStepResult> {
   const { head, optimizer } = options;
   const rollouts = await options.sample(options.groupSize ?? 8);
-  const rewards = rollouts.map((r) => options.reward(r.text));
+  let rewards: number[];
+  if (options.groupReward) rewards = await options.groupReward(rollouts.map((r) => r.text));
+  else if (options.reward) rewards = rollouts.map((r) => options.reward!(r.text));
+  else throw new TypeError('headTrainingStep needs reward or groupReward');
+  if (rewards.length !== rollouts.length || !rewards.every(Number.isFinite))
+    throw new RangeError(`expected ${rollouts.length} finite rewards, got ${rewards}`);
   const adv = groupAdvantages(rewards);
   const sequences = rollouts.map((r) => r.steps);
   const logpOld = sequenceLogProbs(head, sequences);
   const beta = options.beta ?? 0;
-  const logpRef = beta > 0 ? referenceLogProbs(sequences) : undefined;
+  // computed even at beta = 0: the KL to the reference is reported either way
+  const logpRef = referenceLogProbs(sequences);
   const lossOf = options.algorithm === 'gspo' ? gspoLoss : grpoLoss;
   const clip = {
     ...(options.epsilon !== undefined ? { epsilon: options.epsilon } : {}),
     ...(options.epsilonHigh !== undefined ? { epsilonHigh: options.epsilonHigh } : {}),
   };
   let loss: PolicyLoss | undefined;
+  let logpNew = logpOld;
   const epochs = options.epochs ?? 1;
   for (let epoch = 0; epoch < epochs; epoch++) {
-    const logpNew = epoch === 0 ? logpOld : sequenceLogProbs(head, sequences);
+    logpNew = epoch === 0 ? logpOld : sequenceLogProbs(head, sequences);
     loss = lossOf({ logpNew, logpOld, logpRef, advantages: adv }, { ...clip, beta });
     // a group whose rewards are all equal has zero advantages: nothing to learn from it
     if (adv.every((a) => a === 0) && beta === 0) break;
@@ -84,5 +104,9 @@ export async function headTrainingStep(options: HeadStepOptions): Promise<HeadSt
     advantages: adv,
     loss: loss!,
     tokens: sequences.reduce((n, s) => n + s.length, 0),
+    rollouts,
+    logpOld,
+    logpNew,
+    logpRef,
   };
 }

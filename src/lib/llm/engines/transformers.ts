@@ -80,6 +80,8 @@ export class TransformersCausalLM implements CausalLM<OrtKvState> {
   readonly layers: number;
   readonly kvHeads: number;
   readonly headDim: number;
+  /** Width of the final hidden state (what a head adapter reads). */
+  readonly hiddenSize: number;
 
   constructor(
     readonly model: PreTrainedModel,
@@ -91,6 +93,7 @@ export class TransformersCausalLM implements CausalLM<OrtKvState> {
     this.layers = config.num_hidden_layers;
     this.kvHeads = config.num_key_value_heads ?? config.num_attention_heads;
     this.headDim = config.head_dim ?? config.hidden_size / config.num_attention_heads;
+    this.hiddenSize = config.hidden_size;
     const stops = new Set<number>();
     const addIds = (ids: unknown) => {
       for (const id of Array.isArray(ids) ? ids : [ids]) if (typeof id === 'number') stops.add(id);
