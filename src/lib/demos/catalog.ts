@@ -15,6 +15,7 @@ import { hitlFeedbackLoop } from './ch2-hitl-feedback.js';
 import { hitlParallelInterrupts } from './ch2-hitl-parallel.js';
 import { hitlToolReview } from './ch2-hitl-tool-review.js';
 import { reactDemo } from './ch2-react.js';
+import { solverJudge24 } from './solver-judge-24.js';
 import type { DemoDefinition } from './types.js';
 
 export interface DemoResources {
@@ -54,6 +55,7 @@ export const GRAPH_DEMOS: readonly GraphDemoEntry[] = [
   fixed(hitlParallelInterrupts, 'ch2-hitl-parallel.ts'),
   fixed(hitlToolReview, 'ch2-hitl-tool-review.ts'),
   fixed(hitlBreakpoints, 'ch2-hitl-breakpoints.ts'),
+  fixed(solverJudge24(), 'solver-judge-24.ts'),
 ];
 
 export function graphDemo(id: string): GraphDemoEntry | undefined {

@@ -78,8 +78,11 @@ export interface DemoDefinition {
   breakpointNodes?: string[];
   /** Breakpoints set when the page opens. */
   defaultBreakpoints?: { before: string[]; after: string[] };
-  /** Extra view the page shows for this demo (e.g. the ReAct transcript of `messages`). */
-  view?: 'react-transcript';
+  /**
+   * Extra view the page shows for this demo: the ReAct transcript of `messages`, or the
+   * table of an RL episode's trajectories (`episode` in state, see lib/rl/solver-judge).
+   */
+  view?: 'react-transcript' | 'episode';
   /** Whether a turn continues the thread (a chat) or starts over each time. */
   conversational: boolean;
   build(context: DemoBuildContext): AnyCompiledGraph;
