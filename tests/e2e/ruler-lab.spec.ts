@@ -58,14 +58,15 @@ async function routeJudge(page: Page, requests: JudgeRequest[], hold?: Promise<v
   });
 }
 
-async function useEndpointJudge(page: Page) {
-  await page.getByRole('combobox', { name: /^judge/ }).selectOption('__endpoint__');
-  await page
-    .getByRole('textbox', { name: 'Base URL' })
-    .fill(new URL('/judge-stub/v1', page.url()).href);
-  await page.getByRole('textbox', { name: 'Model', exact: true }).fill('scripted-judge');
+async function useEndpoint(page: Page, role: 'policy' | 'judge', path: string, model: string) {
+  await page.getByRole('combobox', { name: new RegExp(`^${role}`) }).selectOption('__endpoint__');
+  await page.getByRole('textbox', { name: 'Base URL' }).fill(new URL(path, page.url()).href);
+  await page.getByRole('textbox', { name: 'Model', exact: true }).fill(model);
   await page.getByRole('button', { name: 'Use endpoint' }).click();
 }
+
+const useEndpointJudge = (page: Page) =>
+  useEndpoint(page, 'judge', '/judge-stub/v1', 'scripted-judge');
 
 async function setGroup(page: Page, size: number, seed: number) {
   await page.getByRole('slider', { name: 'Group size (G)' }).fill(String(size));
@@ -177,7 +178,7 @@ test('a judge that answers well: scores in [0, 1] with explanations, the rubric 
   await expect(board.getByText('No scored rounds yet.')).toBeVisible();
 });
 
-test('Cancel stops the judge mid-reply (button and Esc); nothing is recorded and the page recovers', async ({
+test('Cancel stops the policy mid-group and the judge mid-reply (button and Esc); nothing is recorded and the page recovers', async ({
   page,
 }) => {
   test.setTimeout(120_000);
@@ -185,6 +186,22 @@ test('Cancel stops the judge mid-reply (button and Esc); nothing is recorded and
   let release!: () => void;
   const held = new Promise<void>((resolve) => (release = resolve));
   await page.goto('/lab/ruler');
+
+  // a policy endpoint that never answers: Cancel ends the generation
+  let policyCalls = 0;
+  await page.route('**/policy-stub/v1/chat/completions', async (route) => {
+    policyCalls++;
+    await held;
+    await route.abort().catch(() => {});
+  });
+  await useEndpoint(page, 'policy', '/policy-stub/v1', 'silent-poet');
+  await page.getByRole('button', { name: 'Generate group' }).click();
+  await expect(STATUS(page)).toHaveText(/Generating/);
+  await expect.poll(() => policyCalls).toBe(1);
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await expect(STATUS(page)).toHaveText('Status: Cancelled.');
+  await expect(page.getByRole('button', { name: 'Score with RULER' })).toBeDisabled();
+  await page.getByRole('combobox', { name: /^policy/ }).selectOption('micro-agent');
   await routeJudge(page, requests, held);
   await useEndpointJudge(page);
   await setGroup(page, 2, 5);
