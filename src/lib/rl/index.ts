@@ -57,6 +57,12 @@ export {
   type Trajectory,
 } from './ruler.js';
 export {
+  memberSeed,
+  sampleGroup,
+  type GroupMember,
+  type SampleGroupOptions,
+} from './sample-group.js';
+export {
   hybridReward,
   hybridRewards,
   normalizeScores,
