@@ -1,7 +1,8 @@
 /**
- * Budget-vs-success curves (src/lib/search/budget-curves.ts) and the experiment the budget
- * lab runs (src/lib/rl/budget-experiment.ts): the curve arithmetic, the intervals against
- * published values, and the prefix property that lets one run of B calls stand for every
+ * Budget-vs-success curves (src/lib/search/budget-curves.ts), the chart's scales
+ * (src/lib/ui/budget/scale.ts) and the experiment the budget lab runs
+ * (src/lib/rl/budget-experiment.ts): the curve arithmetic, the intervals against published
+ * values, and the prefix property that lets one run of B calls stand for every
  * budget b ≤ B, checked for each algorithm with a seeded fake model.
  */
 import { describe, expect, it } from 'vitest';
@@ -15,6 +16,7 @@ import {
   tQuantile975,
 } from '../../src/lib/search/budget-curves.js';
 import { wilsonInterval } from '../../src/lib/search/success-table.js';
+import { budgetTicks, linearScale, niceCeil, niceTicks } from '../../src/lib/ui/budget/scale.js';
 import {
   budgetTasks,
   runBudgetExperiment,
@@ -120,16 +122,48 @@ describe('meanInterval and t quantiles', () => {
   });
 });
 
+describe('chart scales', () => {
+  it('maps linearly and back', () => {
+    const x = linearScale([1, 5], [0, 400]);
+    expect(x(1)).toBe(0);
+    expect(x(3)).toBe(200);
+    expect(x.invert(300)).toBe(4);
+    const y = linearScale([0, 1], [300, 10]); // SVG y grows downwards
+    expect(y(1)).toBe(10);
+    expect(y.invert(155)).toBeCloseTo(0.5, 12);
+    expect(linearScale([2, 2], [0, 100])(2)).toBe(50);
+  });
+
+  it('picks 1-2-5 ticks, a nice top and integer budget ticks', () => {
+    expect(niceTicks(0, 1)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
+    expect(niceTicks(0, 0.3)).toEqual([0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3]);
+    expect(niceCeil(0.37)).toBeCloseTo(0.4, 12);
+    expect(niceCeil(0.1)).toBeCloseTo(0.1, 12);
+    expect(budgetTicks(4)).toEqual([1, 2, 3, 4]);
+    expect(budgetTicks(32)).toEqual([1, 5, 10, 15, 20, 25, 30]);
+    expect(budgetTicks(64)).toEqual([1, 10, 20, 30, 40, 50, 60]);
+  });
+});
+
 describe('curvesToCsv', () => {
-  it('writes one row per algorithm and budget', () => {
-    const csv = curvesToCsv('success rate', [
-      { algorithm: 'mcts', points: [{ budget: 1, n: 2, value: 0.5, low: 0.1, high: 0.9 }] },
-      { algorithm: 'a,b', points: [{ budget: 1, n: 2, value: 0, low: 0, high: 0.8 }] },
+  it('writes one row per metric, algorithm and budget', () => {
+    const point = { budget: 1, n: 2, value: 0.5, low: 0.1, high: 0.9 };
+    const csv = curvesToCsv([
+      {
+        metric: 'success',
+        curves: [
+          { algorithm: 'mcts', points: [point, { ...point, budget: 2 }] },
+          { algorithm: 'a,"b"', points: [{ budget: 1, n: 2, value: 0, low: 0, high: 0.8 }] },
+        ],
+      },
+      { metric: 'reward', curves: [{ algorithm: 'mcts', points: [point] }] },
     ]);
     expect(csv).toBe(
       'metric,algorithm,budget,n,value,low,high\n' +
-        'success rate,mcts,1,2,0.5,0.1,0.9\n' +
-        'success rate,"a,b",1,2,0,0,0.8\n',
+        'success,mcts,1,2,0.5,0.1,0.9\n' +
+        'success,mcts,2,2,0.5,0.1,0.9\n' +
+        'success,"a,""b""",1,2,0,0,0.8\n' +
+        'reward,mcts,1,2,0.5,0.1,0.9\n',
     );
   });
 });

@@ -172,13 +172,21 @@ export function tQuantile975(df: number): number {
   return z + g1 / df + g2 / df ** 2 + g3 / df ** 3;
 }
 
-/** The curves as CSV, one row per algorithm and budget. */
-export function curvesToCsv(metric: string, curves: readonly AlgorithmCurve[]): string {
+/** Curves of one metric, for export. */
+export interface MetricCurves {
+  metric: string;
+  curves: readonly AlgorithmCurve[];
+}
+
+/** Curves as CSV: one row per metric, algorithm and budget. */
+export function curvesToCsv(tables: readonly MetricCurves[]): string {
   const rows = ['metric,algorithm,budget,n,value,low,high'];
   const cell = (text: string) => (/[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
-  for (const { algorithm, points } of curves) {
-    for (const p of points) {
-      rows.push([cell(metric), cell(algorithm), p.budget, p.n, p.value, p.low, p.high].join(','));
+  for (const { metric, curves } of tables) {
+    for (const { algorithm, points } of curves) {
+      for (const p of points) {
+        rows.push([cell(metric), cell(algorithm), p.budget, p.n, p.value, p.low, p.high].join(','));
+      }
     }
   }
   return `${rows.join('\n')}\n`;
