@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { expect, test } from '@playwright/test';
 
 test('the budget lab draws one curve per algorithm from micro-model searches, and cancels', async ({
@@ -45,9 +46,23 @@ test('the budget lab draws one curve per algorithm from micro-model searches, an
     }
   }
 
-  const download = page.waitForEvent('download');
+  const csvDownload = page.waitForEvent('download');
   await curves.getByRole('button', { name: 'Download CSV' }).click();
-  expect((await download).suggestedFilename()).toBe('budget-curves-seed1-2tasks-b4.csv');
+  const csv = await csvDownload;
+  expect(csv.suggestedFilename()).toBe('budget-curves-seed1-2tasks-b4.csv');
+  // header + 3 metrics × 2 algorithms × 4 budgets
+  expect((await readFile(await csv.path(), 'utf8')).trim().split('\n')).toHaveLength(25);
+  const jsonDownload = page.waitForEvent('download');
+  await curves.getByRole('button', { name: 'Download JSON' }).click();
+  const json = JSON.parse(await readFile(await (await jsonDownload).path(), 'utf8'));
+  expect(json.settings).toEqual({
+    algorithms: ['sampling', 'ab-mcts-a'],
+    tasks: 2,
+    budget: 4,
+    seed: 1,
+  });
+  expect(json.runs).toHaveLength(4);
+  for (const run of json.runs) expect(run.rewards).toHaveLength(4);
 
   // Cancel stops a longer run part-way
   await page.getByRole('spinbutton', { name: 'Max budget (model calls)' }).fill('16');
