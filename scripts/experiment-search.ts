@@ -17,10 +17,16 @@ import { generateCountdown } from '../src/lib/rl/index.js';
 import {
   ALGORITHMS,
   createAlgorithm,
+  experimentSeeds,
   runSearch,
   type AlgorithmName,
 } from '../src/lib/rl/countdown-search.js';
-import { budgetPrefixes, formatTable, successTable, type TaskOutcome } from './search-table.js';
+import {
+  budgetPrefixes,
+  formatTable,
+  successTable,
+  type TaskOutcome,
+} from '../src/lib/search/success-table.js';
 
 const STATIC_MODELS = fileURLToPath(new URL('../static-models/', import.meta.url));
 
@@ -73,9 +79,10 @@ for (const name of algorithms) {
   for (const [i, puzzle] of puzzles.entries()) {
     // Each search starts cold: the cache statistic then measures reuse within one tree.
     model.loop.cache.clear();
-    const run = await runSearch(createAlgorithm(name, seed * 1000 + i), model, puzzle, budget, {
+    const seeds = experimentSeeds(seed, i);
+    const run = await runSearch(createAlgorithm(name, seeds.algorithm), model, puzzle, budget, {
       // The same sampling seeds for every algorithm: call k of task i draws with seed s + k.
-      seed: seed * 1_000_000 + i * 1000,
+      seed: seeds.sampling,
       onCall: (_, usage) => {
         prompt += usage.promptTokens;
         cached += usage.cachedPromptTokens;

@@ -1,5 +1,5 @@
 /**
- * The search experiment's arithmetic (scripts/search-table.ts): Wilson intervals against
+ * The search experiment's arithmetic (src/lib/search/success-table.ts): Wilson intervals against
  * published values, budget prefixes, the success table read off one run per task, and the
  * refinement prompt's window over earlier attempts (src/lib/rl/countdown-search.ts).
  */
@@ -11,7 +11,7 @@ import {
   formatTable,
   successTable,
   wilsonInterval,
-} from '../../scripts/search-table.js';
+} from '../../src/lib/search/success-table.js';
 
 describe('wilsonInterval', () => {
   it('matches known 95 % intervals', () => {

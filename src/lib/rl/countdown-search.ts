@@ -164,20 +164,41 @@ export interface SearchRun {
   maxDepth: number;
 }
 
+/**
+ * The seeds of task `task` (0-based) in an experiment seeded with `seed`: the tree's PRNG
+ * seed, and the base of the sampling seeds (call k draws with `sampling + k`). The sampling
+ * seeds do not depend on the algorithm, so call k of a task draws alike under every one.
+ */
+export function experimentSeeds(
+  seed: number,
+  task: number,
+): { algorithm: number; sampling: number } {
+  return { algorithm: seed * 1000 + task, sampling: seed * 1_000_000 + task * 1000 };
+}
+
+export interface RunSearchOptions extends CountdownSearchOptions {
+  /** Aborts the model call under way; the run then rejects with an AbortError. */
+  signal?: AbortSignal;
+  /** Called after every step with the new attempt. */
+  onAttempt?: (attempt: Attempt) => void;
+}
+
 /** Runs `algorithm` for `budget` model calls on one task (one call per step). */
 export async function runSearch(
   algorithm: SearchAlgorithm<Attempt>,
   model: ChatModel,
   problem: CountdownProblem,
   budget: number,
-  options: CountdownSearchOptions,
+  options: RunSearchOptions,
 ): Promise<SearchRun> {
   const { generate } = countdownGenerator(model, problem, options);
   const tree = algorithm.init(['model']);
   const attempts: Attempt[] = [];
   let maxDepth = 0;
   for (let i = 0; i < budget; i++) {
-    const node = await algorithm.step(tree, { model: generate });
+    options.signal?.throwIfAborted();
+    const node = await algorithm.step(tree, { model: generate }, { signal: options.signal });
+    options.onAttempt?.(node.state as Attempt);
     attempts.push(node.state as Attempt);
     maxDepth = Math.max(maxDepth, node.depth);
   }

@@ -1,7 +1,8 @@
 /**
  * The search experiment's arithmetic, kept apart from the model so a unit test can check
  * it: Wilson score intervals and the success table (per algorithm, success within each
- * budget prefix of one run).
+ * budget prefix of one run). Shared by `scripts/experiment-search.ts` (Node) and the
+ * budget lab's curves (`budget-curves.ts`).
  */
 
 export interface Interval {
