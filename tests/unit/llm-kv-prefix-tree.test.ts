@@ -9,6 +9,7 @@ import {
   buildKvPrefixTree,
   flattenKvPrefixTree,
   kvCacheSnapshot,
+  kvTotalsSince,
 } from '../../src/lib/llm/kv-prefix-tree.js';
 
 const entry = (tokens: number[], lastUsed = 1, hits = 0) => ({
@@ -128,5 +129,44 @@ describe('kvCacheSnapshot', () => {
     // abc once (30) + d (10) + e (10)
     expect(totals.sharedBytes).toBe(50);
     expect(totals.hitRatio).toBe(0);
+  });
+});
+
+describe('kvTotalsSince', () => {
+  it('counts what happened since a baseline; cache state stays current', () => {
+    const base = {
+      prefills: 2,
+      promptTokens: 100,
+      reusedTokens: 0,
+      hitRatio: 0,
+      entries: 2,
+      bytesInUse: 1000,
+      budgetBytes: 5000,
+      sharedBytes: 1000,
+      hits: 0,
+      misses: 2,
+      evictions: 1,
+    };
+    const now = {
+      ...base,
+      prefills: 5,
+      promptTokens: 400,
+      reusedTokens: 240,
+      hitRatio: 0.6,
+      entries: 4,
+      bytesInUse: 3000,
+      hits: 3,
+      evictions: 2,
+    };
+    expect(kvTotalsSince(now, base)).toEqual({
+      ...now,
+      prefills: 3,
+      promptTokens: 300,
+      reusedTokens: 240,
+      hitRatio: 0.8,
+      hits: 3,
+      misses: 0,
+      evictions: 1,
+    });
   });
 });

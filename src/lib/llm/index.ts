@@ -110,4 +110,9 @@ export type {
   KvPrefixNode,
   PromptReuse,
 } from './kv-prefix-tree.js';
-export { buildKvPrefixTree, flattenKvPrefixTree, kvCacheSnapshot } from './kv-prefix-tree.js';
+export {
+  buildKvPrefixTree,
+  flattenKvPrefixTree,
+  kvCacheSnapshot,
+  kvTotalsSince,
+} from './kv-prefix-tree.js';

@@ -183,3 +183,24 @@ export function kvCacheSnapshot(
     },
   };
 }
+
+/**
+ * The totals of what happened since `before` (e.g. the start of a search run): counters
+ * become differences and the hit ratio is recomputed over them; the state of the cache
+ * (entries, bytes, budget) is the current one.
+ */
+export function kvTotalsSince(now: KvCacheTotals, before: KvCacheTotals): KvCacheTotals {
+  const prefills = now.prefills - before.prefills;
+  const promptTokens = now.promptTokens - before.promptTokens;
+  const reusedTokens = now.reusedTokens - before.reusedTokens;
+  return {
+    ...now,
+    prefills,
+    promptTokens,
+    reusedTokens,
+    hitRatio: promptTokens > 0 ? reusedTokens / promptTokens : 0,
+    hits: now.hits - before.hits,
+    misses: now.misses - before.misses,
+    evictions: now.evictions - before.evictions,
+  };
+}
