@@ -66,19 +66,17 @@ export function explainUct(
 ): UctExplanation {
   const node = tree.nodes[nodeId];
   if (!node) throw new SearchError(`No node ${nodeId} in the tree.`);
-  const parentVisits = node.parentId === null ? 0 : tree.nodes[node.parentId].visits;
-  const visited = node.visits > 0 && node.parentId !== null;
   const mean = node.visits > 0 ? node.value / node.visits : 0;
-  const exploration = visited ? c * Math.sqrt(Math.log(parentVisits) / node.visits) : Infinity;
+  const parts = { kind: 'uct' as const, value: node.value, visits: node.visits, c, mean };
+  if (node.parentId === null) return { ...parts, parentVisits: 0, exploration: 0, uct: null };
+  const parentVisits = tree.nodes[node.parentId].visits;
+  const exploration =
+    node.visits > 0 ? c * Math.sqrt(Math.log(parentVisits) / node.visits) : Infinity;
   return {
-    kind: 'uct',
-    value: node.value,
-    visits: node.visits,
+    ...parts,
     parentVisits,
-    c,
-    mean,
-    exploration: node.parentId === null ? 0 : exploration,
-    uct: node.parentId === null ? null : uct(node.value, node.visits, parentVisits, c),
+    exploration,
+    uct: uct(node.value, node.visits, parentVisits, c),
   };
 }
 
