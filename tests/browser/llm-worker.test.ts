@@ -108,3 +108,24 @@ it('constrains a forced tool call with XGrammar in the browser worker', async ()
     JSON.parse(result.message.tool_calls?.[0].function.arguments ?? '{}').location,
   );
 }, 60_000);
+
+it('answers a KV snapshot: the prompts it prefilled as a prefix tree with bytes and reuse', async () => {
+  const before = await model.kvSnapshot();
+  const first = await model.invoke(question, { maxTokens: 4 });
+  const followUp: Message[] = [
+    ...question,
+    first.message,
+    { role: 'user', content: 'And in Rome?' },
+  ];
+  await model.invoke(followUp, { maxTokens: 4 });
+  const { root, totals } = await model.kvSnapshot();
+  expect(totals.prefills - before.totals.prefills).toBe(2);
+  // the follow-up's prompt extends the first prompt, whose KV is already cached
+  expect(totals.reusedTokens).toBeGreaterThan(before.totals.reusedTokens);
+  expect(totals.hitRatio).toBeGreaterThan(0);
+  expect(totals.bytesInUse).toBeGreaterThan(0);
+  expect(totals.evictions).toBe(0);
+  expect(root.entries).toBe(totals.entries);
+  const texts = JSON.stringify(root);
+  expect(texts).toContain('And in Rome?');
+});

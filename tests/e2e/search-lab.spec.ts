@@ -11,7 +11,7 @@ test('the search lab grows an AB-MCTS tree on a Countdown puzzle with the micro 
   const status = page.getByRole('status');
   await expect(status).toHaveText(/Status: done · 6 of 6 calls/, { timeout: 90_000 });
   const tree = page.getByRole('region', { name: 'Search tree' });
-  await expect(tree.getByRole('img', { name: 'Search tree with 6 nodes' })).toBeVisible();
+  await expect(tree.getByRole('group', { name: 'Search tree with 6 nodes' })).toBeVisible();
   await tree.getByText('The nodes as a table').click();
   await expect(tree.getByRole('row')).toHaveCount(7); // header + 6 nodes
   await expect(page.getByRole('region', { name: 'Best answer' })).toContainText('nums=[');
@@ -28,6 +28,6 @@ test('the search lab grows an AB-MCTS tree on a Countdown puzzle with the micro 
   });
   // refinement goes depth-only: every node has the previous one as its parent
   await expect(
-    tree.getByRole('img', { name: `Search tree with ${before + 1} nodes` }),
+    tree.getByRole('group', { name: `Search tree with ${before + 1} nodes` }),
   ).toBeVisible();
 });

@@ -91,6 +91,7 @@ describe('PrefixCache', () => {
     expect(disposed).toEqual(['b', 'c', 'a']);
     expect(c.stats()).toMatchObject({ entries: 2, bytesInUse: 30, evictions: 3 });
     expect(c.entries().map((e) => e.length)).toEqual([1, 1]);
+    expect(c.entries().map((e) => e.tokens)).toEqual([[4], [5]]);
   });
 
   it('never evicts a pinned entry; disposes it after release if it was removed', () => {

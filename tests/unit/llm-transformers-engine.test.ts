@@ -111,6 +111,38 @@ describe('decode loop on the micro model', () => {
     expect(cachedRun.tokenIds).toEqual(fresh.tokenIds);
   }, 60_000);
 
+  it('snapshots the cache as a prefix tree: a child prompt extends its parent, the prefix is reused', async () => {
+    model.loop.cache.clear();
+    const before = (await model.kvSnapshot()).totals;
+    const parent = model.lm.encode(model.renderPrompt(question));
+    const child = [...parent, ...model.lm.encode('Answer with one number.')];
+    const sibling = [...parent, ...model.lm.encode('Show the product.')];
+    for (const prompt of [parent, child, sibling])
+      await model.loop.generate(prompt, { maxTokens: 2 });
+    const { root, totals } = await model.kvSnapshot();
+    // root → parent span (cached) → two branches (cached)
+    expect(root.length).toBe(0);
+    expect(root.children).toHaveLength(1);
+    const shared = root.children[0];
+    expect(shared).toMatchObject({ start: 0, length: parent.length, cached: true, entries: 3 });
+    expect(shared.children.map((c) => c.start)).toEqual([parent.length, parent.length]);
+    expect(shared.text).toBe(model.lm.decode(parent));
+    expect(shared.entryBytes).toBeGreaterThan(0);
+    expect(shared.bytes).toBe(shared.entryBytes);
+    expect(totals.entries).toBe(3);
+    // each entry holds its whole sequence; stored once, the shared prefix would count once
+    expect(totals.bytesInUse).toBe(
+      shared.entryBytes + shared.children.reduce((s, c) => s + c.entryBytes, 0),
+    );
+    expect(totals.sharedBytes).toBeLessThan(totals.bytesInUse);
+    expect(totals.prefills - before.prefills).toBe(3);
+    expect(totals.reusedTokens - before.reusedTokens).toBe(2 * parent.length);
+    expect(totals.promptTokens - before.promptTokens).toBe(
+      parent.length + child.length + sibling.length,
+    );
+    expect(totals.hitRatio).toBeGreaterThan(0);
+  }, 60_000);
+
   it('samples reproducibly from a seed and reports the model’s logprobs', async () => {
     const a = await model.invoke(question, {
       temperature: 1,

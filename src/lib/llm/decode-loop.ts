@@ -9,6 +9,7 @@
  * It knows nothing about ONNX or Transformers.js: an engine provides a `CausalLM`.
  */
 import { PrefixCache, type PrefixLease } from './kv-cache.js';
+import { kvCacheSnapshot, type KvCacheSnapshot, type PromptReuse } from './kv-prefix-tree.js';
 import { createRng, sample, type Rng, type TokenMask } from './sampler.js';
 import { StopStringMatcher } from './stop-strings.js';
 import { ThinkingBudget } from './thinking.js';
@@ -158,6 +159,8 @@ export interface DecodeLoopOptions {
 
 export class DecodeLoop<K extends KvState> {
   readonly cache: PrefixCache<CachedPrefix<K>>;
+  /** Prompt tokens prefilled and reused since the loop was made: the cache's hit ratio. */
+  private readonly reuse: PromptReuse = { prefills: 0, promptTokens: 0, reusedTokens: 0 };
 
   constructor(
     readonly lm: CausalLM<K>,
@@ -169,11 +172,29 @@ export class DecodeLoop<K extends KvState> {
     });
   }
 
+  /** The prefix cache as a tree of token spans, with bytes, hits and reuse totals. */
+  kvSnapshot(): KvCacheSnapshot {
+    return kvCacheSnapshot(this.cache.stats(), this.cache.entries(), { ...this.reuse }, (ids) =>
+      this.lm.decode(ids),
+    );
+  }
+
   /**
    * The KV state and next-token logits after `prompt`, prefilling only what the prefix
    * cache does not hold. The returned lease pins the cached entry until released.
    */
   async prefill(
+    prompt: readonly number[],
+    signal?: AbortSignal,
+  ): Promise<{ lease: PrefixLease<CachedPrefix<K>>; cached: number; prefillMs: number }> {
+    const result = await this.prefillUncounted(prompt, signal);
+    this.reuse.prefills++;
+    this.reuse.promptTokens += prompt.length;
+    this.reuse.reusedTokens += result.cached;
+    return result;
+  }
+
+  private async prefillUncounted(
     prompt: readonly number[],
     signal?: AbortSignal,
   ): Promise<{ lease: PrefixLease<CachedPrefix<K>>; cached: number; prefillMs: number }> {

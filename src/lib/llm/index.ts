@@ -104,3 +104,15 @@ export type {
   TokenSequence,
 } from './kv-cache.js';
 export { PrefixCache, bytesPerElement, kvBytes } from './kv-cache.js';
+export type {
+  KvCacheSnapshot,
+  KvCacheTotals,
+  KvPrefixNode,
+  PromptReuse,
+} from './kv-prefix-tree.js';
+export {
+  buildKvPrefixTree,
+  flattenKvPrefixTree,
+  kvCacheSnapshot,
+  kvTotalsSince,
+} from './kv-prefix-tree.js';

@@ -103,11 +103,15 @@ export interface PrefixCacheStats {
 }
 
 export interface PrefixCacheEntryInfo {
+  /** The cached sequence's token ids. */
+  tokens: number[];
   length: number;
   bytes: number;
   pins: number;
   /** Monotonic use counter (larger = used more recently). */
   lastUsed: number;
+  /** Counted lookups this entry served (its whole length or, sliced, a prefix of it). */
+  hits: number;
 }
 
 interface TrieNode<H> {
@@ -126,6 +130,7 @@ interface Entry<H> {
   length: number;
   pins: number;
   lastUsed: number;
+  hits: number;
   /** Removed from the trie while pinned: dispose on the last release. */
   detached: boolean;
 }
@@ -232,10 +237,12 @@ export class PrefixCache<H> {
   /** Entries least recently used first, for the KV-cache view. */
   entries(): PrefixCacheEntryInfo[] {
     return [...this.lru.keys()].map((e) => ({
+      tokens: tokensOf(e.node),
       length: e.length,
       bytes: e.bytes,
       pins: e.pins,
       lastUsed: e.lastUsed,
+      hits: e.hits,
     }));
   }
 
@@ -252,6 +259,7 @@ export class PrefixCache<H> {
       return undefined;
     }
     if (count) {
+      found.entry.hits++;
       this.counters.hits++;
       this.counters.tokensSaved += found.length;
     }
@@ -289,6 +297,7 @@ export class PrefixCache<H> {
       length: tokens.length,
       pins: 0,
       lastUsed: 0,
+      hits: 0,
       detached: false,
     };
     node.entry = entry;
@@ -393,6 +402,13 @@ export class PrefixCache<H> {
     }
     return n.entry;
   }
+}
+
+/** The token ids from the root down to `node`. */
+function tokensOf(node: TrieNode<unknown>): number[] {
+  const tokens: number[] = [];
+  for (let n: TrieNode<unknown> | undefined = node; n?.parent; n = n.parent) tokens.push(n.token);
+  return tokens.reverse();
 }
 
 function newNode<H>(parent: TrieNode<H> | undefined, token: number): TrieNode<H> {

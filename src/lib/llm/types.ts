@@ -9,6 +9,7 @@
  */
 import type { Message, ToolCall } from '../graph/messages.js';
 import type { JsonSchema } from './json-schema.js';
+import type { KvCacheSnapshot } from './kv-prefix-tree.js';
 
 export type { Message, ToolCall, JsonSchema };
 
@@ -224,6 +225,8 @@ export interface ChatModel {
   invoke(messages: readonly Message[], options?: ChatOptions): Promise<ChatResult>;
   /** Token, reasoning and tool-call chunks, then exactly one `final` chunk. */
   stream(messages: readonly Message[], options?: ChatOptions): AsyncIterable<ChatChunk>;
+  /** The engine's KV prefix cache as a tree with totals, for engines that run our decode loop. */
+  kvSnapshot?(): Promise<KvCacheSnapshot>;
   /** Frees weights and caches. The model is unusable afterwards. */
   dispose?(): Promise<void>;
 }

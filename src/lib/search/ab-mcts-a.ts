@@ -36,13 +36,14 @@ import {
   emptyStats,
   observe,
   statsOf,
+  summarizePosterior,
   thompson,
   ucbChoice,
   withAverage,
   type Prior,
 } from './posterior.js';
 import type { Random } from './random.js';
-import { pendingTrialsAt } from './tree.js';
+import { branchChoiceOf, pendingTrialsAt } from './tree.js';
 import type { ScoreStats, SearchAlgorithm, SearchNode, SearchTree } from './types.js';
 
 export type ModelSelection = 'thompson' | 'ucb' | 'stack';
@@ -177,6 +178,20 @@ export function createAbMctsA<S>(
     options,
     initData: () => null,
     initStats: () => ({ agg: emptyStats(), gen: {}, cont: {}, actions: {} }),
+    explain: (tree, node) => {
+      // Told scores only, as selection sees them without virtual losses.
+      const stats = node.stats as AbMctsANodeStats;
+      const keys = selection === 'stack' ? tree.actions : ['shared'];
+      const byKey = (record: Record<string, ScoreStats>) =>
+        Object.fromEntries(keys.map((key) => [key, summarizePosterior(base, record[key])]));
+      return {
+        kind: 'ab-mcts-a',
+        choice: branchChoiceOf(tree, node.id),
+        gen: byKey(stats.gen),
+        cont: byKey(stats.cont),
+        self: summarizePosterior(base, stats.agg),
+      };
+    },
     next: (tree, actions, random) => {
       let node = tree.nodes[0];
       for (;;) {

@@ -38,10 +38,18 @@ import {
   sampleMixedModel,
   type McmcOptions,
   type MixedModelPrior,
+  type MixedModelSamples,
 } from './mixed-model.js';
 import { ucbChoice } from './posterior.js';
-import { randomInt, type Random } from './random.js';
-import type { SearchAlgorithm, SearchNode, SearchTree } from './types.js';
+import { randomInt, SeededRandom, type Random } from './random.js';
+import { branchChoiceOf } from './tree.js';
+import type {
+  AbMctsMExplanation,
+  PredictiveSummary,
+  SearchAlgorithm,
+  SearchNode,
+  SearchTree,
+} from './types.js';
 
 export interface AbMctsMOptions extends CommonOptions {
   modelSelection?: ModelSelection;
@@ -70,6 +78,32 @@ function subtreeScores<S>(tree: Tree<S>, node: Node<S>, action?: string): number
     for (const id of n.children) stack.push(tree.nodes[id]);
   }
   return scores;
+}
+
+const average = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const variance = (xs: readonly number[]) => {
+  const m = average(xs);
+  return xs.reduce((a, x) => a + (x - m) ** 2, 0) / xs.length;
+};
+const squares = (xs: readonly number[]) => xs.map((x) => x * x);
+
+/**
+ * The posterior-predictive mean and sd of group `j` (y ~ N(α_j, σ_y²)) or, for `j = null`,
+ * of a new group (α_new ~ N(μ, σ_α²) first), from the retained draws: by the law of total
+ * variance, var = var(α_j) + E[σ_y²] (new group: var(μ) + E[σ_α²] + E[σ_y²]).
+ */
+export function predictiveSummary(
+  samples: MixedModelSamples,
+  j: number | null,
+  n: number,
+): PredictiveSummary {
+  const sigmaY2 = average(squares(samples.sigmaY));
+  if (j === null) {
+    const sd = Math.sqrt(variance(samples.mu) + average(squares(samples.sigmaAlpha)) + sigmaY2);
+    return { mean: average(samples.mu), sd, n: 0 };
+  }
+  const alpha = samples.alpha.map((draw) => draw[j]);
+  return { mean: average(alpha), sd: Math.sqrt(variance(alpha) + sigmaY2), n };
 }
 
 export function createAbMctsM<S>(options: AbMctsMOptions = {}): SearchAlgorithm<S, null, null> {
@@ -160,10 +194,50 @@ export function createAbMctsM<S>(options: AbMctsMOptions = {}): SearchAlgorithm<
     return [...draws.entries()].sort((a, b) => b[1] - a[1]).map(([key]) => key);
   };
 
+  /**
+   * The model selection fits at `node`: one group per child, each child's subtree scores.
+   * Pooled over actions, as 'thompson' and 'ucb' fit it ('stack' fits one per action).
+   */
+  const fitAt = (tree: Tree<S>, node: Node<S>, random: Random) => {
+    const groups = node.children.map((id) => subtreeScores(tree, tree.nodes[id]));
+    return { groups, samples: sampleMixedModel(groups, random, priorFor(), options.mcmc) };
+  };
+
+  const explain = (tree: Tree<S>, node: Node<S>): AbMctsMExplanation => {
+    // A copy of the tree's PRNG state: the same tree explains the same way, and the
+    // search's own draws are untouched.
+    const random = new SeededRandom([...tree.rng]);
+    let gen: PredictiveSummary | null = null;
+    let cont: AbMctsMExplanation['cont'] = [];
+    let fit: AbMctsMExplanation['fit'] = null;
+    if (node.children.length > 0) {
+      const { groups, samples } = fitAt(tree, node, random);
+      gen = predictiveSummary(samples, null, 0);
+      cont = node.children.map((childId, j) => ({
+        childId,
+        predictive: predictiveSummary(samples, j, groups[j].length),
+      }));
+      fit = {
+        mu: average(samples.mu),
+        sigmaAlpha: average(samples.sigmaAlpha),
+        sigmaY: average(samples.sigmaY),
+      };
+    }
+    let self: PredictiveSummary | null = null;
+    if (node.parentId !== null) {
+      const parent = tree.nodes[node.parentId];
+      const { groups, samples } = fitAt(tree, parent, random);
+      const j = parent.children.indexOf(node.id);
+      self = predictiveSummary(samples, j, groups[j].length);
+    }
+    return { kind: 'ab-mcts-m', choice: branchChoiceOf(tree, node.id), gen, cont, self, fit };
+  };
+
   return defineAlgorithm<S, null, null>({
     name: 'ab-mcts-m',
     options,
     initData: () => null,
+    explain,
     next: (tree, actions, random) => {
       let node = tree.nodes[0];
       for (;;) {

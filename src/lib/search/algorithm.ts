@@ -9,12 +9,21 @@
  */
 import { SearchError, SearchExhaustedError } from './errors.js';
 import { SeededRandom, type Random } from './random.js';
-import { cancelTrial, checkActions, createTree, reserveTrial, resolveTrial, topK } from './tree.js';
+import {
+  cancelTrial,
+  checkActions,
+  createTree,
+  getNode,
+  reserveTrial,
+  resolveTrial,
+  topK,
+} from './tree.js';
 import type {
   GenerateContext,
   GenerateResult,
   Generator,
   Generators,
+  NodeExplanation,
   PendingTrial,
   SearchAlgorithm,
   SearchNode,
@@ -51,6 +60,8 @@ export interface AlgorithmSpec<S, NodeStats, Data> {
   onCancel?(tree: SearchTree<S, NodeStats, Data>, trial: PendingTrial): void;
   /** Why `next` returned null with no trial pending; by default "nothing left to expand". */
   exhausted?(tree: SearchTree<S, NodeStats, Data>): string;
+  /** The numbers behind the choices at a node (`SearchAlgorithm.explain`); read only. */
+  explain?(tree: SearchTree<S, NodeStats, Data>, node: SearchNode<S, NodeStats>): NodeExplanation;
 }
 
 export function defineAlgorithm<S, NodeStats, Data>(
@@ -141,5 +152,13 @@ export function defineAlgorithm<S, NodeStats, Data>(
     cancel,
     step,
     topK: (tree, k) => topK(tree, k),
+    ...(spec.explain
+      ? {
+          explain: (tree: Tree, nodeId: number) => {
+            checkTree(tree);
+            return (spec.explain as NonNullable<typeof spec.explain>)(tree, getNode(tree, nodeId));
+          },
+        }
+      : {}),
   };
 }

@@ -21,6 +21,7 @@ export {
   pathToRoot,
   childrenOf,
   pendingTrialsAt,
+  branchChoiceOf,
   topK,
 } from './tree.js';
 export { defineAlgorithm, type AlgorithmSpec, type CommonOptions } from './algorithm.js';
@@ -32,6 +33,7 @@ export {
   observe,
   posterior,
   statsOf,
+  summarizePosterior,
   thompson,
   ucbChoice,
   withAverage,
@@ -52,7 +54,7 @@ export {
 } from './mixed-model.js';
 export { createRepeatedSampling, type RepeatedSamplingOptions } from './repeated-sampling.js';
 export { createRefinement, type RefinementOptions } from './refinement.js';
-export { createMcts, nodeUct, uct, type MctsOptions } from './mcts.js';
+export { createMcts, explainUct, nodeUct, uct, type MctsOptions } from './mcts.js';
 export {
   createAbMctsA,
   type AbMctsANodeStats,
@@ -60,5 +62,5 @@ export {
   type AbMctsATree,
   type ModelSelection,
 } from './ab-mcts-a.js';
-export { createAbMctsM, type AbMctsMOptions } from './ab-mcts-m.js';
+export { createAbMctsM, predictiveSummary, type AbMctsMOptions } from './ab-mcts-m.js';
 export { createTotBfs, type TotBfsData, type TotBfsOptions } from './tot-bfs.js';

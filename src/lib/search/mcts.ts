@@ -28,7 +28,7 @@
 import { defineAlgorithm, type CommonOptions } from './algorithm.js';
 import { SearchError } from './errors.js';
 import { leastUsedAction } from './tree.js';
-import type { SearchAlgorithm, SearchNode, SearchTree } from './types.js';
+import type { SearchAlgorithm, SearchNode, SearchTree, UctExplanation } from './types.js';
 
 export interface MctsOptions extends CommonOptions {
   /** Exploration weight c (default √2, TreeQuest's `exploration_weight`). */
@@ -58,6 +58,28 @@ export function nodeUct(tree: SearchTree<unknown, unknown>, nodeId: number, c = 
   return uct(node.value, node.visits, tree.nodes[node.parentId].visits, c);
 }
 
+/** The parts of a node's UCT, with the exploration weight `c` the algorithm uses. */
+export function explainUct(
+  tree: SearchTree<unknown, unknown>,
+  nodeId: number,
+  c = Math.SQRT2,
+): UctExplanation {
+  const node = tree.nodes[nodeId];
+  if (!node) throw new SearchError(`No node ${nodeId} in the tree.`);
+  const mean = node.visits > 0 ? node.value / node.visits : 0;
+  const parts = { kind: 'uct' as const, value: node.value, visits: node.visits, c, mean };
+  if (node.parentId === null) return { ...parts, parentVisits: 0, exploration: 0, uct: null };
+  const parentVisits = tree.nodes[node.parentId].visits;
+  const exploration =
+    node.visits > 0 ? c * Math.sqrt(Math.log(parentVisits) / node.visits) : Infinity;
+  return {
+    ...parts,
+    parentVisits,
+    exploration,
+    uct: uct(node.value, node.visits, parentVisits, c),
+  };
+}
+
 export function createMcts<S>(options: MctsOptions = {}): SearchAlgorithm<S, null, null> {
   const c = options.c ?? Math.SQRT2;
   const samplesPerAction = options.samplesPerAction ?? 2;
@@ -71,6 +93,7 @@ export function createMcts<S>(options: MctsOptions = {}): SearchAlgorithm<S, nul
     name: 'mcts',
     options,
     initData: () => null,
+    explain: (tree, node) => explainUct(tree, node.id, c),
     next: (tree, actions) => {
       const width = samplesPerAction * actions.length;
       const ownPending = (node: SearchNode<S, null>) =>

@@ -14,7 +14,7 @@
  * τ² = 0.1; Beta a = b = 0.5 (Jeffreys).
  */
 import type { Random } from './random.js';
-import type { ScoreStats } from './types.js';
+import type { PosteriorSummary, ScoreStats } from './types.js';
 
 export interface GaussianPrior {
   kind: 'gaussian';
@@ -93,6 +93,26 @@ export function posterior(prior: Prior, stats: ScoreStats | undefined): Prior {
     nu: nuN,
     tau2: (nu * tau2 + m2 + (n * kappa * (m - mean) ** 2) / kappaN) / nuN,
   };
+}
+
+/**
+ * The posterior's parameters with the number of scores behind it and the mean score it
+ * implies (Gaussian: mₙ; Beta: a / (a + b)), for views.
+ */
+export function summarizePosterior(prior: Prior, stats: ScoreStats | undefined): PosteriorSummary {
+  const post = posterior(prior, stats);
+  const n = stats?.n ?? 0;
+  return post.kind === 'beta'
+    ? { kind: 'beta', a: post.a, b: post.b, n, mean: post.a / (post.a + post.b) }
+    : {
+        kind: 'gaussian',
+        m: post.m,
+        kappa: post.kappa,
+        nu: post.nu,
+        tau2: post.tau2,
+        n,
+        mean: post.m,
+      };
 }
 
 /**

@@ -11,6 +11,7 @@
 import { InvalidScoreError, SearchError, UnknownTrialError } from './errors.js';
 import { seedState } from './random.js';
 import type {
+  BranchChoice,
   GenerateResult,
   PendingTrial,
   Ranked,
@@ -196,6 +197,24 @@ export function resolveTrial<S, NS>(
     n.value += result.score;
   }
   return { node, trial };
+}
+
+/**
+ * GEN or CONT: the last real choice of the adaptive-branching selection that created this
+ * node (see `BranchChoice`); null for the root. Read from the tree's shape: a node's
+ * siblings with smaller ids were told before it. With batches a sibling may have been
+ * pending rather than told when the choice was made, so this is exact for one trial at a
+ * time (as `step` runs) and an approximation for batches.
+ */
+export function branchChoiceOf(
+  tree: SearchTree<unknown, unknown>,
+  nodeId: number,
+): BranchChoice | null {
+  const node = getNode(tree, nodeId);
+  if (node.parentId === null) return null;
+  const parent = getNode(tree, node.parentId);
+  const hadChildren = parent.children.some((id) => id < node.id);
+  return hadChildren || parent.parentId === null ? 'GEN' : 'CONT';
 }
 
 /** The best `k` non-root nodes by score; ties go to the node told first. */

@@ -121,4 +121,85 @@ export interface SearchAlgorithm<S, NodeStats = unknown, Data = unknown> {
   ): Promise<SearchNode<S, NodeStats>>;
   /** The best `k` non-root nodes by score (ties: earlier node first); fewer if the tree is smaller. */
   topK(tree: SearchTree<S, NodeStats, Data>, k: number): Ranked<S>[];
+  /**
+   * The numbers this algorithm decides with at a node (UCT, posteriors), for views. Read
+   * only: it changes neither the tree nor its PRNG. Absent when there is nothing to explain.
+   */
+  explain?(tree: SearchTree<S, NodeStats, Data>, nodeId: number): NodeExplanation;
 }
+
+/**
+ * How a node came to be in an adaptive-branching search, from its last real choice:
+ * 'GEN' when it is a new sibling (its parent already had children, or it is the root's
+ * first child), 'CONT' when the search continued into its parent, a leaf then, and
+ * refined it (a leaf always GENs its first child, so the choice was CONT above it).
+ */
+export type BranchChoice = 'GEN' | 'CONT';
+
+/** UCT of a node as its parent's selection saw it (told results only). */
+export interface UctExplanation {
+  kind: 'uct';
+  /** V: sum of scores in the node's subtree. */
+  value: number;
+  /** N: told nodes in the subtree. */
+  visits: number;
+  parentVisits: number;
+  /** Exploration weight the algorithm runs with. */
+  c: number;
+  /** V/N. */
+  mean: number;
+  /** c·sqrt(ln N_parent / N). */
+  exploration: number;
+  /** mean + exploration; +∞ for an unvisited node, null for the root. */
+  uct: number | null;
+}
+
+/** Parameters of a conjugate posterior (`Prior`'s shape) and the mean it implies. */
+export type PosteriorSummary =
+  | {
+      kind: 'gaussian';
+      m: number;
+      kappa: number;
+      nu: number;
+      tau2: number;
+      n: number;
+      mean: number;
+    }
+  | { kind: 'beta'; a: number; b: number; n: number; mean: number };
+
+/** AB-MCTS-A's posteriors at a node, keyed 'shared' (or by action for 'stack'). */
+export interface AbMctsAExplanation {
+  kind: 'ab-mcts-a';
+  /** How this node was created; null for the root. */
+  choice: BranchChoice | null;
+  /** Posterior of GEN here: scores of the children generated at this node. */
+  gen: Record<string, PosteriorSummary>;
+  /** Posterior of CONT here: scores that came through an existing child. */
+  cont: Record<string, PosteriorSummary>;
+  /** The node's own posterior (its subtree's scores): how CONT at its parent ranks it. */
+  self: PosteriorSummary;
+}
+
+/** A posterior-predictive score distribution of the mixed model: what a Thompson draw comes from. */
+export interface PredictiveSummary {
+  mean: number;
+  sd: number;
+  /** Scores in the group (0 for a new group). */
+  n: number;
+}
+
+/** AB-MCTS-M's mixed model at a node, refitted for the view (its own seeded chain). */
+export interface AbMctsMExplanation {
+  kind: 'ab-mcts-m';
+  choice: BranchChoice | null;
+  /** A new child here (GEN): α_new ~ N(μ, σ_α²), y ~ N(α_new, σ_y²). Null without children (a leaf always GENs). */
+  gen: PredictiveSummary | null;
+  /** Each existing child (CONT candidates): y ~ N(α_j, σ_y²). */
+  cont: { childId: number; predictive: PredictiveSummary }[];
+  /** This node as a CONT candidate of its parent; null for the root. */
+  self: PredictiveSummary | null;
+  /** Posterior means of the model fitted at this node; null without children. */
+  fit: { mu: number; sigmaAlpha: number; sigmaY: number } | null;
+}
+
+export type NodeExplanation = UctExplanation | AbMctsAExplanation | AbMctsMExplanation;

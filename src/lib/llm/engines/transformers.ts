@@ -21,6 +21,7 @@ import {
 } from '../decode-loop.js';
 import { GrammarCompiler, vocabularyFromTokenizerJson, type ForcedOutput } from '../grammar.js';
 import { bytesPerElement, kvBytes } from '../kv-cache.js';
+import type { KvCacheSnapshot } from '../kv-prefix-tree.js';
 import {
   GenerationAbortedError,
   collectChatStream,
@@ -448,6 +449,10 @@ export class TransformersChatModel implements ChatModel {
       dtype: this.info.dtype,
       device: this.info.device,
     };
+  }
+
+  async kvSnapshot(): Promise<KvCacheSnapshot> {
+    return this.loop.kvSnapshot();
   }
 
   async dispose(): Promise<void> {

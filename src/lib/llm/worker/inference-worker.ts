@@ -66,6 +66,13 @@ async function handle(message: ToWorker): Promise<void> {
     case 'abort':
       running.get(message.requestId)?.abort();
       return;
+    case 'kv-snapshot': {
+      const loading = models.get(message.modelKey);
+      if (!loading) throw new Error('That model is not loaded in this worker; load it first.');
+      const snapshot = await (await loading).kvSnapshot();
+      post({ type: 'kv-snapshot', requestId: message.requestId, snapshot });
+      return;
+    }
     case 'dispose': {
       const loading = models.get(message.modelKey);
       models.delete(message.modelKey);

@@ -4,6 +4,7 @@
  * rebuilt on the page side.
  */
 import type { LoadProgress, TransformersModelOptions } from '../engines/transformers.js';
+import type { KvCacheSnapshot } from '../kv-prefix-tree.js';
 import type { ChatChunk, ChatModelInfo, ChatOptions, Message } from '../types.js';
 
 /** Load options without callbacks (functions cannot be posted). */
@@ -22,7 +23,9 @@ export type ToWorker =
       options: WorkerChatOptions;
     }
   | { type: 'abort'; requestId: number }
-  | { type: 'dispose'; requestId: number; modelKey: string };
+  | { type: 'dispose'; requestId: number; modelKey: string }
+  /** The model's KV prefix cache as it is now (answered by a 'kv-snapshot' message). */
+  | { type: 'kv-snapshot'; requestId: number; modelKey: string };
 
 /** A request before the host numbers it. */
 export type WorkerRequest = ToWorker extends infer T
@@ -42,6 +45,7 @@ export type FromWorker =
   | { type: 'loaded'; requestId: number; modelKey: string; info: ChatModelInfo }
   | { type: 'chunk'; requestId: number; chunk: ChatChunk }
   | { type: 'done'; requestId: number }
+  | { type: 'kv-snapshot'; requestId: number; snapshot: KvCacheSnapshot }
   | { type: 'error'; requestId: number; error: SerializedError };
 
 /** A stable key for a loaded model: same options, same instance. */

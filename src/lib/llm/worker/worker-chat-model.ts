@@ -4,6 +4,7 @@
  * generation in the worker promptly.
  */
 import type { LoadProgress } from '../engines/transformers.js';
+import type { KvCacheSnapshot } from '../kv-prefix-tree.js';
 import {
   EngineUnavailableError,
   GenerationAbortedError,
@@ -164,6 +165,18 @@ export class WorkerChatModel implements ChatModel {
       signal?.removeEventListener('abort', onAbort);
       this.host.forget(id);
     }
+  }
+
+  /** The worker model's KV prefix cache as it is now (between calls: nothing pinned). */
+  kvSnapshot(): Promise<KvCacheSnapshot> {
+    return new Promise((resolve, reject) => {
+      const id = this.host.request({ type: 'kv-snapshot', modelKey: this.modelKey }, (message) => {
+        this.host.forget(id);
+        if (message.type === 'kv-snapshot') resolve(message.snapshot);
+        else if (message.type === 'error') reject(reviveError(message.error, this.info.model));
+        else reject(new Error(`Unexpected '${message.type}' answer to a KV snapshot request.`));
+      });
+    });
   }
 
   async dispose(): Promise<void> {
