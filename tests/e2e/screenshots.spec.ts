@@ -35,3 +35,42 @@ test('screenshot of the landing page and the model manager', async ({ page }) =>
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
   await page.screenshot({ path: 'docs/screenshots/models.png' });
 });
+
+test('screenshots of the labs', async ({ page }) => {
+  test.setTimeout(300_000);
+  await page.setViewportSize({ width: 1280, height: 900 });
+
+  await page.goto('/lab/search');
+  await page.getByRole('spinbutton', { name: 'Budget (model calls)' }).fill('10');
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await expect(page.getByRole('status').first()).toHaveText(/Status: done/, { timeout: 120_000 });
+  await page.screenshot({ path: 'docs/screenshots/search-lab.png', fullPage: true });
+
+  await page.goto('/lab/budget');
+  await page.getByRole('spinbutton', { name: /tasks/i }).fill('3');
+  await page.getByRole('spinbutton', { name: /budget/i }).fill('8');
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeEnabled({
+    timeout: 240_000,
+  });
+  await page.screenshot({ path: 'docs/screenshots/budget-lab.png', fullPage: true });
+
+  await page.goto('/lab/grpo?steps=30&lr=0.005&evalCount=12');
+  await expect(page.getByRole('status').first()).toContainText('Status: ready', {
+    timeout: 60_000,
+  });
+  await page.getByRole('button', { name: 'Evaluate model alone' }).click();
+  await expect(page.getByTestId('eval-off').getByTestId('mean-reward')).toBeVisible({
+    timeout: 120_000,
+  });
+  await page.getByRole('button', { name: 'Train' }).click();
+  await expect(page.getByRole('status').first()).toContainText('Status: done', {
+    timeout: 240_000,
+  });
+  await page.getByRole('button', { name: 'Evaluate with adapter' }).click();
+  await expect(page.getByTestId('eval-on').getByTestId('mean-reward')).toBeVisible({
+    timeout: 120_000,
+  });
+  await page.getByTestId('rollout').first().getByRole('button', { name: 'Show' }).click();
+  await page.screenshot({ path: 'docs/screenshots/rl-lab.png', fullPage: true });
+});
