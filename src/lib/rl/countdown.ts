@@ -328,11 +328,15 @@ export function generateCountdown(
 
 /**
  * A denser Countdown reward for small models, which almost never hit the target: 0 with no
- * answer; `formatScore` (0.1) for an answer in tags; up to `legalScore` (0.3) more in
- * proportion to the share of the numbers written that are given numbers (each used at most
- * as often as given), the full amount when the expression is also well formed; 1 in all
- * when it is correct. With the TinyZero reward a model that never solves a puzzle sees the
- * same 0.1 for every sample, so a group gives no learning signal; the graded middle does.
+ * answer; `formatScore` (0.1) for an answer in tags; up to `legalScore` (0.3) more for using
+ * the puzzle's numbers; 1 in all when it is correct. The bonus is `legalScore × coverage` for a
+ * legal, well-formed expression (coverage = the share of the given numbers it uses, each at
+ * most as often as given) and half of `legalScore × coverage × precision` otherwise (precision
+ * = the share of the numbers written that are given ones). With the TinyZero reward a model
+ * that never solves a puzzle sees the same 0.1 for every sample, so a group gives no learning
+ * signal; the graded middle does. Coverage, not precision alone, decides the legal bonus: a
+ * first version paid the full bonus for any legal answer, and GSPO promptly learned to answer
+ * a single given number (`<answer> 5 </answer>`) for 0.4 on every puzzle (docs/rl-lab.md).
  */
 export function countdownShapedReward(
   completion: string,
@@ -342,13 +346,6 @@ export function countdownShapedReward(
   const base = countdownReward(completion, problem, options);
   if (base.answer === null || base.verdict.correct) return base;
   const legalScore = options.legalScore ?? 0.3;
-  const reason = base.verdict.reason;
-  if (
-    reason === 'wrong value' ||
-    reason === 'non-integer intermediate' ||
-    reason === 'division by zero'
-  )
-    return { ...base, reward: base.reward + legalScore };
   const written = (base.answer.match(/\d+/g) ?? []).map(Number);
   if (written.length === 0) return base;
   const available = [...problem.nums];
@@ -360,6 +357,14 @@ export function countdownShapedReward(
       available.splice(at, 1);
     }
   }
-  // a malformed or illegal expression earns at most half the legal bonus
-  return { ...base, reward: base.reward + (0.5 * legalScore * given) / written.length };
+  const coverage = given / problem.nums.length;
+  const reason = base.verdict.reason;
+  const legal =
+    reason === 'wrong value' ||
+    reason === 'non-integer intermediate' ||
+    reason === 'division by zero';
+  const bonus = legal
+    ? legalScore * coverage
+    : (0.5 * legalScore * coverage * given) / written.length;
+  return { ...base, reward: base.reward + bonus };
 }
