@@ -11,16 +11,16 @@ const status = (page: Page) => page.getByRole('status').first();
 test('a short GRPO run in the tab raises the held-out Countdown reward; the adapter is saved, reloaded and gives the same answers', async ({
   page,
 }) => {
-  test.setTimeout(360_000);
-  // 40 steps of G = 8 at lr 0.005; measured in Node: held-out reward 0.126 -> 0.184
-  await page.goto('/lab/grpo?steps=40&lr=0.005&evalCount=40&seed=0');
+  test.setTimeout(480_000);
+  // the default run (80 steps of G = 8, lr 0.003); measured in Node: held-out 0.113 -> 0.146
+  await page.goto('/lab/grpo?steps=80&evalCount=40&seed=0');
   await expect(status(page)).toContainText('Status: ready', { timeout: 60_000 });
 
   await page.getByRole('button', { name: 'Evaluate model alone' }).click();
   const before = await meanReward(page, 'eval-off');
 
   await page.getByRole('button', { name: 'Train' }).click();
-  await expect(status(page)).toContainText('Status: done · step 40 of 40', { timeout: 240_000 });
+  await expect(status(page)).toContainText('Status: done · step 80 of 80', { timeout: 300_000 });
   // every step drew a point and filled the group table (G = 8)
   await expect(
     page.getByRole('figure', { name: 'Group mean reward' }).getByTestId('chart-latest'),
@@ -30,7 +30,7 @@ test('a short GRPO run in the tab raises the held-out Countdown reward; the adap
 
   await page.getByRole('button', { name: 'Evaluate with adapter' }).click();
   const after = await meanReward(page, 'eval-on');
-  expect(after).toBeGreaterThan(before + 0.02);
+  expect(after).toBeGreaterThan(before + 0.015);
   await page.getByTestId('eval-on').getByText('Answers').click();
   await expect(page.getByTestId('eval-on').locator('pre')).toContainText(
     /nums=\[\d, \d, \d\] target=\d+ -> .* => (CORRECT|WRONG \()/,
@@ -43,7 +43,7 @@ test('a short GRPO run in the tab raises the held-out Countdown reward; the adap
   await page.reload();
   await expect(status(page)).toContainText('Status: ready', { timeout: 60_000 });
   const row = page.getByTestId('saved-adapter').filter({ hasText: 'e2e adapter' });
-  await expect(row).toContainText('40');
+  await expect(row).toContainText('80');
   await expect(row).toContainText(`${before.toFixed(3)} → ${after.toFixed(3)}`);
   await row.getByRole('button', { name: 'Load' }).click();
   await expect(status(page)).toContainText('started from “e2e adapter”');
