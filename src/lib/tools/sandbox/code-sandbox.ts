@@ -47,6 +47,8 @@ export const DEFAULT_LIMITS: SandboxLimits = {
 /** How long past the time limit the host waits for the frame before it removes it. */
 const FRAME_GRACE_MS = 3000;
 const MAX_FILE_CHARS = 5_000_000;
+/** How long the frame may take to load and receive the worker source. */
+const FRAME_START_MS = 15_000;
 
 export type SandboxErrorKind = 'exception' | 'timeout' | 'crash' | 'chart' | 'cancelled';
 
@@ -164,7 +166,7 @@ export class CodeSandbox {
         throw new Error(`File ${name} is larger than ${MAX_FILE_CHARS} characters.`);
     }
     const frame = this.ensureFrame();
-    await frame.ready;
+    await this.whenReady(frame);
     if (options.signal?.aborted) throw abortError();
     const id = this.nextId++;
     return new Promise<SandboxOutcome>((resolve, reject) => {
@@ -248,6 +250,22 @@ export class CodeSandbox {
     document.body.append(element);
     this.frame = frame;
     return frame;
+  }
+
+  /** The frame's handshake, or an error (and a fresh frame next time) if it never comes. */
+  private async whenReady(frame: Frame): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        if (this.frame === frame) this.resetFrame();
+        reject(new Error(`The code sandbox did not start within ${FRAME_START_MS} ms.`));
+      }, FRAME_START_MS);
+    });
+    try {
+      await Promise.race([frame.ready, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private frameHandshake:

@@ -32,3 +32,4 @@ export {
   type RunJavascriptToolOptions,
   type SandboxStep,
 } from './run-javascript.js';
+export { BUNDLED_CSV_FILES, CAFE_SALES, csvPreview } from './datasets.js';

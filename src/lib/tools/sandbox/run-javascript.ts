@@ -61,6 +61,18 @@ export interface RunJavascriptToolOptions {
   timeoutMs?: number;
 }
 
+/** The observation for a call that never reached the sandbox. */
+function failure(error: string): string {
+  const observation: RunJavascriptObservation = {
+    stdout: '',
+    result: null,
+    charts: [],
+    error,
+    ms: 0,
+  };
+  return JSON.stringify(observation);
+}
+
 export function createRunJavascriptTool(options: RunJavascriptToolOptions = {}): Tool {
   const files = options.files ?? {};
   const sandboxOf = async (): Promise<CodeSandbox> => {
@@ -74,41 +86,24 @@ export function createRunJavascriptTool(options: RunJavascriptToolOptions = {}):
     async run(args, ctx) {
       const code = argumentsObject(args).code;
       if (typeof code !== 'string' || code.trim() === '') {
-        return JSON.stringify({
-          stdout: '',
-          result: null,
-          charts: [],
-          error: 'Error: code must be a non-empty string.',
-          ms: 0,
-        });
+        return failure('Error: code must be a non-empty string.');
       }
       if (code.length > MAX_CODE_CHARS) {
-        return JSON.stringify({
-          stdout: '',
-          result: null,
-          charts: [],
-          error: `Error: code is longer than ${MAX_CODE_CHARS} characters.`,
-          ms: 0,
-        });
+        return failure(`Error: code is longer than ${MAX_CODE_CHARS} characters.`);
       }
-      let sandbox: CodeSandbox;
       try {
-        sandbox = await sandboxOf();
-      } catch (error) {
-        return JSON.stringify({
-          stdout: '',
-          result: null,
-          charts: [],
-          error: `Error: ${(error as Error).message}`,
-          ms: 0,
+        const sandbox = await sandboxOf();
+        const outcome = await sandbox.run(code, {
+          files,
+          timeoutMs: options.timeoutMs,
+          signal: ctx?.signal,
         });
+        return JSON.stringify(observationOf(outcome));
+      } catch (error) {
+        // only a cancelled run rejects; a sandbox that cannot start is an observation
+        if (ctx?.signal?.aborted || (error as Error)?.name === 'AbortError') throw error;
+        return failure(`Error: ${(error as Error).message}`);
       }
-      const outcome = await sandbox.run(code, {
-        files,
-        timeoutMs: options.timeoutMs,
-        signal: ctx?.signal,
-      });
-      return JSON.stringify(observationOf(outcome));
     },
   };
 }
