@@ -172,6 +172,16 @@ describe('running code', () => {
     expect(missing.error).toMatch(/No file named "nope.csv". Available: "sales.csv"/);
   });
 
+  it('describes the numeric columns of a table', async () => {
+    const outcome = await sandbox.run("describe(loadCSV('sales.csv')).objects()", {
+      files: { 'sales.csv': CSV },
+    });
+    expect(outcome.error).toBeNull();
+    expect(outcome.result).toEqual([
+      { column: 'units', count: 5, mean: 7.8, sd: 4.324, min: 3, median: 7, max: 14 },
+    ]);
+  });
+
   it('returns a chart spec as data', async () => {
     const outcome = await sandbox.run(
       `const t = loadCSV('sales.csv').groupby('store').rollup({ mean: aq.op.mean('units') });

@@ -15,7 +15,7 @@ const MAX_CODE_CHARS = 20_000;
 
 export function runJavascriptSpec(fileNames: readonly string[] = []): ToolSpec {
   const files = fileNames.length
-    ? ` Files: ${fileNames.join(', ')}; loadCSV(name) returns an arquero table (aq is arquero).`
+    ? ` Files: ${fileNames.join(', ')}; loadCSV(name) returns an arquero table (aq is arquero), describe(table) its statistics.`
     : '';
   return {
     type: 'function',

@@ -204,6 +204,33 @@
     self.files = names;
     self.readFile = fileText;
     self.loadCSV = (name, options) => aq.fromCSV(fileText(name), options);
+    // Descriptive statistics of every numeric column (arquero has no `describe`).
+    self.describe = (data) => {
+      const table = isTable(data) ? data : aq.from(data);
+      const round = (x) => Math.round(x * 1000) / 1000;
+      const rows = [];
+      for (const column of table.columnNames()) {
+        const values = NativeArray.from(table.array(column)).filter(
+          (v) => typeof v === 'number' && Number.isFinite(v),
+        );
+        if (values.length === 0) continue;
+        values.sort((a, b) => a - b);
+        const n = values.length;
+        const mean = values.reduce((sum, v) => sum + v, 0) / n;
+        const variance = n > 1 ? values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / (n - 1) : 0;
+        const median = n % 2 ? values[(n - 1) / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+        rows.push({
+          column,
+          count: n,
+          mean: round(mean),
+          sd: round(Math.sqrt(variance)),
+          min: values[0],
+          median: round(median),
+          max: values[n - 1],
+        });
+      }
+      return aq.from(rows);
+    };
     self.chart = (spec) => {
       if (charts.length >= limits.maxCharts) {
         throw new RangeError(`At most ${limits.maxCharts} charts per run.`);
