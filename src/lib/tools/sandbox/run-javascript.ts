@@ -141,17 +141,38 @@ export interface SandboxStep {
   /** Index among the run's sandbox steps, from 1. */
   index: number;
   toolCallId: string;
+  /** The model's reasoning (or text) in the turn that made the call. */
+  thought: string;
   code: string;
+  /** `rejected`: the call itself was malformed and never reached the sandbox. */
+  status: 'pending' | 'ran' | 'rejected';
   observation: RunJavascriptObservation | undefined;
 }
 
-/** The run_javascript calls in a conversation, paired with their observations, in order. */
+interface StoredCallError {
+  message?: unknown;
+  raw?: unknown;
+  index?: unknown;
+  toolName?: unknown;
+}
+
+/**
+ * The run_javascript calls in a conversation, paired with their observations, in order;
+ * malformed calls the parser rejected are steps too (their error is the observation).
+ */
 export function sandboxSteps(messages: readonly unknown[]): SandboxStep[] {
   const steps: SandboxStep[] = [];
   const byId = new Map<string, SandboxStep>();
   for (const raw of messages) {
     const message = raw as Partial<Message>;
     if (message.role === 'assistant') {
+      const thought = (
+        typeof message.reasoning === 'string' && message.reasoning.trim()
+          ? message.reasoning
+          : typeof message.content === 'string'
+            ? message.content
+            : ''
+      ).trim();
       for (const call of message.tool_calls ?? []) {
         if (call.function.name !== RUN_JAVASCRIPT) continue;
         let code: string;
@@ -163,15 +184,45 @@ export function sandboxSteps(messages: readonly unknown[]): SandboxStep[] {
         const step: SandboxStep = {
           index: steps.length + 1,
           toolCallId: call.id,
+          thought,
           code,
+          status: 'pending',
           observation: undefined,
         };
         steps.push(step);
         byId.set(call.id, step);
       }
+      const rejected = Array.isArray(message.tool_call_errors)
+        ? (message.tool_call_errors as StoredCallError[])
+        : [];
+      for (const error of rejected) {
+        steps.push({
+          index: steps.length + 1,
+          toolCallId: `invalid_call_${String(error.index)}`,
+          thought,
+          code: typeof error.raw === 'string' ? error.raw : '',
+          status: 'rejected',
+          observation: {
+            stdout: '',
+            result: null,
+            charts: [],
+            error: typeof error.message === 'string' ? error.message : 'malformed tool call',
+            ms: 0,
+          },
+        });
+      }
     } else if (message.role === 'tool' && typeof message.tool_call_id === 'string') {
       const step = byId.get(message.tool_call_id);
-      if (step) step.observation = parseObservation(message.content);
+      if (step) {
+        step.observation = parseObservation(message.content) ?? {
+          stdout: '',
+          result: null,
+          charts: [],
+          error: typeof message.content === 'string' ? message.content : 'no observation',
+          ms: 0,
+        };
+        step.status = 'ran';
+      }
     }
   }
   return steps;
