@@ -3,7 +3,9 @@
  * side by side, and the chain-of-thought data analyst. The micro model's code is not
  * JavaScript, so the tests pin what the system does: the branches that ran, the sandbox
  * step in the audit trail with the sandbox's own error, the observation the model read,
- * and that any chart a run produced is drawn.
+ * and that any chart a run produced is drawn. A last test puts a scripted OpenAI-compatible
+ * endpoint in the agent role, writing working analysis code, to show the whole path to a
+ * chart drawn on the page.
  */
 import {
   expect,
@@ -15,6 +17,7 @@ import {
   tracePath,
   uniqueThread,
 } from './fixtures/demo-page';
+import { startScriptedEndpoint } from './scripted-endpoint';
 
 const SEED = 0;
 test.describe.configure({ timeout: 120_000 });
@@ -107,4 +110,57 @@ test('chain-of-thought analyst: the sandbox steps are in the audit trail', async
   }
   const charts = seen.reduce((n, o) => n + o.charts.length, 0);
   await expect(trail.locator('figure.chart svg')).toHaveCount(charts);
+});
+
+// What a capable model writes for the analyst's task (sent by the scripted endpoint).
+const ANALYSIS_CODE = `const t = loadCSV('cafe-sales.csv');
+console.log(t.numRows() + ' rows: ' + t.columnNames().join(', '));
+describe(t).print();
+const byStore = t.groupby('store').rollup({ mean_cups: aq.op.mean('cups') }).orderby(aq.desc('mean_cups'));
+chart({ type: 'bar', data: byStore, x: 'store', y: 'mean_cups', title: 'Mean cups by store' });
+byStore.objects();`;
+
+test('chain-of-thought analyst with working code: statistics, a bar chart on the page', async ({
+  page,
+}) => {
+  const endpoint = await startScriptedEndpoint(
+    ANALYSIS_CODE,
+    'Station sells the most cups on average.',
+  );
+  try {
+    const thread = uniqueThread('cot-analyst-endpoint');
+    await page.goto(
+      `/demos/cot-data-analyst?thread=${thread}&seed=${SEED}&model.agent=${encodeURIComponent(
+        `endpoint:${endpoint.baseUrl}|scripted`,
+      )}`,
+    );
+    await expect(region(page, 'Input').getByRole('status')).toContainText(`thread ${thread}`, {
+      timeout: 20_000,
+    });
+    await runTurn(
+      page,
+      'Which store sells the most cups on average? Summarize the data and chart it.',
+    );
+    // the first request required the tool and carried the step-by-step system prompt
+    expect(endpoint.requests[0].messages[0].content).toContain('Think step by step');
+    const trail = region(page, 'Audit trail');
+    const step = trail.getByRole('listitem', { name: 'Sandbox step 1' });
+    await expect(step).toContainText('ok');
+    await expect(step.locator('pre.stdout')).toContainText(
+      '120 rows: day, store, drink, cups, price, temp_c',
+    );
+    await expect(step.locator('pre.stdout')).toContainText('|cups|120|');
+    await expect(step.locator('pre.result')).toContainText('"store": "station"');
+    const chart = step.locator('figure.chart');
+    await expect(chart.locator('svg')).toHaveAttribute(
+      'aria-label',
+      'bar chart: Mean cups by store',
+    );
+    await expect(chart.locator('rect.bar')).toHaveCount(4);
+    await expect(page.getByLabel('Answer', { exact: true })).toContainText(
+      'Station sells the most',
+    );
+  } finally {
+    await endpoint.close();
+  }
 });
