@@ -138,6 +138,9 @@ interface Frame {
 export class CodeSandbox {
   readonly limits: SandboxLimits;
   private frame: Frame | undefined;
+  /** Settles the current frame's `ready` once it has loaded and taken the worker source. */
+  private frameHandshake:
+    { frame: Frame; markReady: () => void; fail: (error: Error) => void } | undefined;
   private readonly pending = new Map<number, PendingRun>();
   private nextId = 1;
   private readonly onMessage = (event: MessageEvent) => this.receive(event);
@@ -267,9 +270,6 @@ export class CodeSandbox {
       clearTimeout(timer);
     }
   }
-
-  private frameHandshake:
-    { frame: Frame; markReady: () => void; fail: (error: Error) => void } | undefined;
 
   private resetFrame(): void {
     this.frame?.element.remove();
