@@ -113,6 +113,20 @@ describe('isolation', () => {
     expect((await sandbox.run('1 + 1')).result).toBe(2);
   });
 
+  it('caps the output of a printing loop and still stops it', async () => {
+    let ticks = 0;
+    const interval = setInterval(() => ticks++, 50);
+    const outcome = await sandbox.run('for (let i = 0; ; i++) console.log(i)', {
+      timeoutMs: 1000,
+    });
+    clearInterval(interval);
+    expect(outcome.errorKind).toBe('timeout');
+    expect(outcome.stdout.startsWith('0\n1\n2\n')).toBe(true);
+    expect(outcome.stdout.endsWith('\n… [output truncated]')).toBe(true);
+    expect(outcome.stdout.length).toBeLessThanOrEqual(sandbox.limits.maxStdoutChars + 30);
+    expect(ticks).toBeGreaterThanOrEqual(12);
+  });
+
   it('stops a runaway allocation with the memory guard', async () => {
     const outcome = await sandbox.run(
       'const chunks = []; while (true) chunks.push(new Array(1e6).fill(0));',

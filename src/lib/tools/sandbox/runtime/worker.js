@@ -167,12 +167,21 @@
     return value;
   }
 
+  // Characters posted so far: past the cap nothing more is posted, so a printing loop
+  // cannot flood the frame with messages until the time limit.
+  let posted = 0;
+  let stdoutCap = Infinity;
+
   function write(prefix, args) {
+    if (posted > stdoutCap) return;
     const line = args.map((arg) => format(arg)).join(' ');
-    post({ type: 'stdout', text: `${prefix}${line}\n` });
+    const text = `${prefix}${line}\n`;
+    posted += text.length;
+    post({ type: 'stdout', text: posted > stdoutCap ? text.slice(0, stdoutCap + 1) : text });
   }
 
-  function installConsole() {
+  function installConsole(limits) {
+    stdoutCap = limits.maxStdoutChars;
     const sandboxConsole = {
       log: (...args) => write('', args),
       info: (...args) => write('', args),
@@ -307,7 +316,7 @@
     if (type !== 'run') return;
     self.onmessage = null; // one run per worker
     const charts = [];
-    installConsole();
+    installConsole(limits);
     installApi(files ?? {}, charts, limits);
     installAllocationBudget(limits);
     const startedAt = performance.now();
