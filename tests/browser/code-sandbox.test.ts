@@ -232,6 +232,10 @@ describe('running code', () => {
     expect(outcome.error).toContain(
       'chart 3 rejected: data[0] has no field "value" (fields: k, v)',
     );
+    const big = await sandbox.run(
+      "chart({ type: 'line', data: Array.from({ length: 1e5 }, (_, i) => ({ i, v: i })), x: 'i', y: 'v' })",
+    );
+    expect(big.error).toBe('chart 1 rejected: data has 501 rows; a chart takes at most 500');
   });
 });
 

@@ -247,9 +247,12 @@
       if (spec === null || typeof spec !== 'object') {
         throw new TypeError('chart() takes a spec object: {type, data, x, y, title}.');
       }
+      // One row over the limit is enough for the host to reject the spec with its size.
       const data = isTable(spec.data)
         ? spec.data.objects({ limit: limits.maxChartPoints + 1 })
-        : spec.data;
+        : NativeArray.isArray(spec.data)
+          ? spec.data.slice(0, limits.maxChartPoints + 1)
+          : spec.data;
       // A plain-data copy: functions, DOM-like objects and cycles cannot cross to the host.
       charts.push(JSON.parse(JSON.stringify({ ...spec, data }, jsonReplacer)));
     };
