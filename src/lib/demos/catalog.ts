@@ -15,6 +15,8 @@ import { hitlFeedbackLoop } from './ch2-hitl-feedback.js';
 import { hitlParallelInterrupts } from './ch2-hitl-parallel.js';
 import { hitlToolReview } from './ch2-hitl-tool-review.js';
 import { reactDemo } from './ch2-react.js';
+import { cotAnalyst } from './ch3-cot-analyst.js';
+import { singleVsReact } from './ch3-single-vs-react.js';
 import { solverJudge24 } from './solver-judge-24.js';
 import type { DemoDefinition } from './types.js';
 
@@ -55,6 +57,8 @@ export const GRAPH_DEMOS: readonly GraphDemoEntry[] = [
   fixed(hitlParallelInterrupts, 'ch2-hitl-parallel.ts'),
   fixed(hitlToolReview, 'ch2-hitl-tool-review.ts'),
   fixed(hitlBreakpoints, 'ch2-hitl-breakpoints.ts'),
+  fixed(singleVsReact, 'ch3-single-vs-react.ts'),
+  fixed(cotAnalyst, 'ch3-cot-analyst.ts'),
   fixed(solverJudge24(), 'solver-judge-24.ts'),
 ];
 

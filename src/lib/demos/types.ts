@@ -79,10 +79,12 @@ export interface DemoDefinition {
   /** Breakpoints set when the page opens. */
   defaultBreakpoints?: { before: string[]; after: string[] };
   /**
-   * Extra view the page shows for this demo: the ReAct transcript of `messages`, or the
-   * table of an RL episode's trajectories (`episode` in state, see lib/rl/solver-judge).
+   * Extra view the page shows for this demo: the ReAct transcript of `messages`, the
+   * table of an RL episode's trajectories (`episode` in state, see lib/rl/solver-judge),
+   * the code sandbox's audit trail of `messages` (each run_javascript step and its charts),
+   * or the single-step and ReAct conversations side by side (`single_messages` and `messages`).
    */
-  view?: 'react-transcript' | 'episode';
+  view?: 'react-transcript' | 'episode' | 'audit-trail' | 'side-by-side';
   /** Whether a turn continues the thread (a chat) or starts over each time. */
   conversational: boolean;
   build(context: DemoBuildContext): AnyCompiledGraph;
