@@ -15,6 +15,9 @@ import { hitlFeedbackLoop } from './ch2-hitl-feedback.js';
 import { hitlParallelInterrupts } from './ch2-hitl-parallel.js';
 import { hitlToolReview } from './ch2-hitl-tool-review.js';
 import { reactDemo } from './ch2-react.js';
+import { swarmDemo } from './ch3-swarm.js';
+import { teamOfExperts } from './ch3-team.js';
+import { totBlogPlanner } from './ch3-tot-planner.js';
 import { solverJudge24 } from './solver-judge-24.js';
 import type { DemoDefinition } from './types.js';
 
@@ -55,6 +58,24 @@ export const GRAPH_DEMOS: readonly GraphDemoEntry[] = [
   fixed(hitlParallelInterrupts, 'ch2-hitl-parallel.ts'),
   fixed(hitlToolReview, 'ch2-hitl-tool-review.ts'),
   fixed(hitlBreakpoints, 'ch2-hitl-breakpoints.ts'),
+  {
+    id: 'tot-blog-planner',
+    module: 'ch3-tot-planner.ts',
+    needsCorpus: true,
+    create: (r) => totBlogPlanner(r.passages),
+  },
+  {
+    id: 'swarm-handoffs',
+    module: 'ch3-swarm.ts',
+    needsCorpus: true,
+    create: (r) => swarmDemo(r.passages),
+  },
+  {
+    id: 'team-of-experts',
+    module: 'ch3-team.ts',
+    needsCorpus: true,
+    create: (r) => teamOfExperts(r.passages),
+  },
   fixed(solverJudge24(), 'solver-judge-24.ts'),
 ];
 
