@@ -93,9 +93,11 @@ type TeamValues = {
   routes: Route[];
 };
 
-/** The supervisor's prompt, in the format the micro model learned for routing. */
-export function supervisorSystemPrompt(): string {
-  const workers = WORKERS.map((w) => `- ${w}: ${WORKER_DESCRIPTIONS[w]}`).join('\n');
+/** The supervisor's prompt, in the format the micro model learned for routing, listing the workers it may pick now. */
+export function supervisorSystemPrompt(options: readonly string[] = WORKERS): string {
+  const workers = WORKERS.filter((w) => options.includes(w))
+    .map((w) => `- ${w}: ${WORKER_DESCRIPTIONS[w]}`)
+    .join('\n');
   return `You are a supervisor managing these workers:\n${workers}\nGiven the conversation, choose the worker to act next. When the task is done, choose FINISH. Answer with JSON {"next": "<worker>"}.`;
 }
 
@@ -108,18 +110,38 @@ export function routeAtBound(values: Pick<TeamValues, 'draft' | 'routes'>): Work
   return values.draft.trim() || writerSent ? FINISH : 'writer';
 }
 
+/** The reports a worker works from (the searcher works from the task alone). */
+const WORKS_FROM: Record<Worker, Worker[]> = {
+  searcher: [],
+  note_taker: ['searcher'],
+  // the analyst reviews the notes, or the draft once there is one
+  analyst: ['note_taker', 'writer'],
+  // the writer drafts from the notes, and revises after the analyst's review
+  writer: ['note_taker', 'analyst'],
+};
+
 /**
- * What the supervisor may choose from: every worker but the one that just reported
- * (running it again on the same state changes nothing), and FINISH only once the writer
- * has written. These are rules of the workflow, enforced by the schema's enum.
+ * What the supervisor may choose from, as the schema's enum. These are rules of the
+ * workflow, not the model's decision: a worker is ready when a report it works from is
+ * newer than its own last report (on the same input it would repeat its work; the
+ * searcher, working from the task alone, runs once), and FINISH needs a draft the analyst
+ * has reviewed, so the thinking analyst controls when the team is done. The supervisor
+ * decides among what is ready: analyse the notes first or draft at once, revise after the
+ * review or finish. If nothing is ready, the writer (no draft yet) or FINISH remains.
  */
 export function supervisorOptions(
   values: Pick<TeamValues, 'reports'>,
 ): Array<Worker | typeof FINISH> {
-  const last = values.reports.at(-1)?.agent;
-  const written = values.reports.some((r) => r.agent === 'writer');
-  const finish: Array<typeof FINISH> = written ? [FINISH] : [];
-  return [...WORKERS.filter((w) => w !== last), ...finish];
+  const lastReport = (agent: Worker) => values.reports.findLastIndex((r) => r.agent === agent);
+  const ready = WORKERS.filter((w) => {
+    const own = lastReport(w);
+    if (WORKS_FROM[w].length === 0) return own < 0;
+    return WORKS_FROM[w].some((input) => lastReport(input) > own);
+  });
+  const drafted = lastReport('writer') >= 0;
+  const reviewed = drafted && lastReport('analyst') > lastReport('writer');
+  if (!ready.length) return drafted ? [FINISH] : ['writer'];
+  return reviewed ? [...ready, FINISH] : ready;
 }
 
 /** The next worker from the supervisor's JSON reply, or undefined when unreadable. */
@@ -194,9 +216,10 @@ export function teamOfExperts(passages: readonly Passage[]): DemoDefinition {
         if (round > MAX_ROUNDS) {
           return { routes: [{ round, next: routeAtBound(state), by: 'bound' as const }] };
         }
+        const options = supervisorOptions(state);
         // the team's reports so far are the conversation it decides on, as it learned
         const messages: Message[] = [
-          { role: 'system', content: supervisorSystemPrompt() },
+          { role: 'system', content: supervisorSystemPrompt(options) },
           { role: 'user', content: state.task },
           ...state.reports.map((r): Message => ({
             role: 'assistant',
@@ -204,7 +227,6 @@ export function teamOfExperts(passages: readonly Passage[]): DemoDefinition {
             content: r.content,
           })),
         ];
-        const options = supervisorOptions(state);
         const result = await streamModelCall(
           context.models.supervisor,
           messages,
@@ -303,11 +325,11 @@ export function teamOfExperts(passages: readonly Passage[]): DemoDefinition {
             {
               role: 'system',
               content:
-                'You are the analyst. Think about whether the notes answer the task, then say in one or two sentences what the answer must stress or what is missing.',
+                'You are the analyst. Think about whether the notes (and the draft, if there is one) answer the task, then say in one or two sentences what the answer must stress or what is missing.',
             },
             {
               role: 'user',
-              content: `Task: ${state.task}\nNotes: ${state.notes || '(no notes yet)'}`,
+              content: `Task: ${state.task}\nNotes: ${state.notes || '(no notes yet)'}${state.draft ? `\nDraft: ${state.draft}` : ''}`,
             },
           ],
           {
