@@ -1,0 +1,157 @@
+/**
+ * Chapter 3's reasoning patterns and agent teams with the bundled micro model and a fixed
+ * seed: the Tree-of-Thoughts planner draws its options with the judge's scores and the
+ * chosen path; the swarm hands off, keeps the active agent in state and continues with it
+ * in a follow-up turn; the team's per-agent accounting adds up to the run's total. The
+ * micro model's words are whatever it writes, so nothing here expects particular text:
+ * every expectation compares two things the page shows (a drawing and the state, a table
+ * and the trace).
+ */
+import {
+  expect,
+  openDemo,
+  region,
+  runTurn,
+  stateValues,
+  test,
+  tracePath,
+  uniqueThread,
+} from './fixtures/demo-page';
+
+const SEED = 0;
+test.describe.configure({ timeout: 150_000 });
+
+test('ToT planner: three options scored by the judge, the chosen branch drawn to research and draft', async ({
+  page,
+}) => {
+  const thread = uniqueThread('tot');
+  await openDemo(page, 'tot-blog-planner', { thread, seed: SEED });
+  const models = region(page, 'Models');
+  for (const role of ['proposer', 'judge', 'researcher', 'writer'])
+    await expect(models).toContainText(role);
+
+  await runTurn(page, 'ReAct agents');
+  expect(await tracePath(page)).toEqual(['propose', 'judge', 'research', 'draft']);
+
+  const values = await stateValues(page);
+  const approaches = values.approaches as Array<{ id: number; title: string }>;
+  const judgement = values.judgement as {
+    scores: Array<{ approach: number; score: number }>;
+    choice: number;
+  };
+  // structured output under grammar constraints: always three approaches and a verdict
+  expect(approaches.map((a) => a.id)).toEqual([1, 2, 3]);
+  expect(judgement.scores.map((s) => s.approach)).toEqual([1, 2, 3]);
+  expect(values.chosen).toBe(judgement.choice);
+
+  const tree = region(page, 'Thought tree');
+  const drawn = tree.locator('svg g[data-approach]');
+  await expect(drawn).toHaveCount(3);
+  for (const score of judgement.scores) {
+    const node = tree.locator(`svg g[data-approach="${score.approach}"]`);
+    await expect(node).toHaveAttribute('data-score', String(score.score));
+    await expect(node.locator('.score')).toHaveText(`${score.score}/10`);
+    await expect(node).toHaveAttribute('data-chosen', String(score.approach === judgement.choice));
+  }
+  await expect(tree.locator('svg g[data-chosen="true"]')).toHaveCount(1);
+  await expect(tree.locator('svg .pruned')).toHaveCount(2);
+  // the chosen path continues into research and draft
+  await expect(tree.locator('svg g[data-step="research"]')).toContainText('Research');
+  await expect(tree.locator('svg g[data-step="draft"]')).toContainText('words');
+  const chosenRow = tree.locator(`table tr[data-approach="${judgement.choice}"]`);
+  await expect(chosenRow.locator('.outcome')).toHaveText('chosen');
+  await page.screenshot({ path: 'test-results/tot-blog-planner.png', fullPage: true });
+});
+
+test('swarm: handoffs recorded, the active agent kept, the follow-up turn continues with it', async ({
+  page,
+}) => {
+  const thread = uniqueThread('swarm');
+  await openDemo(page, 'swarm-handoffs', { thread, seed: SEED });
+  const swarm = region(page, 'Swarm');
+  await expect(swarm.getByLabel('Active agent')).toContainText('researcher');
+  await expect(swarm.getByRole('list', { name: 'Agents' })).toContainText('micro-agent');
+
+  await runTurn(page, 'Explain the KV cache.');
+  const first = await stateValues(page);
+  const handoffs = first.handoffs as Array<{ from: string; to: string; turn: number }>;
+  expect(handoffs.length).toBeGreaterThanOrEqual(1);
+  expect(handoffs[0]).toMatchObject({ from: 'researcher', to: 'writer', turn: 1 });
+  const active = first.active_agent as string;
+  expect(active).toBe(handoffs.at(-1)!.to);
+  // the first turn starts with the default agent; every handoff shows in the trace and table
+  const path = await tracePath(page);
+  expect(path[0]).toBe('researcher');
+  expect(path).toContain(active);
+  await expect(swarm.locator('table tbody tr')).toHaveCount(handoffs.length);
+  await expect(swarm.getByLabel('Active agent')).toContainText(active);
+
+  // same thread, next turn: it starts with the agent that had control
+  await runTurn(page, 'Make it shorter.');
+  expect((await tracePath(page))[0]).toBe(active);
+  const second = await stateValues(page);
+  expect(second.turn).toBe(2);
+  const messages = second.messages as Array<{ role: string; name?: string }>;
+  const afterFollowUp = messages.slice(messages.findLastIndex((m) => m.role === 'user') + 1);
+  expect(afterFollowUp[0]).toMatchObject({ role: 'assistant', name: active });
+  await page.screenshot({ path: 'test-results/swarm-handoffs.png', fullPage: true });
+});
+
+test('team of experts: the per-agent accounting adds up to the run total', async ({ page }) => {
+  const thread = uniqueThread('team');
+  await openDemo(page, 'team-of-experts', { thread, seed: SEED });
+  const models = region(page, 'Models');
+  for (const role of ['supervisor', 'searcher', 'scorer', 'note_taker', 'analyst', 'writer'])
+    await expect(models).toContainText(role);
+
+  await runTurn(page, 'What is a KV cache?');
+  const values = await stateValues(page);
+  const hits = values.hits as Array<{ relevance: number; kept: boolean }>;
+  // the encoder scored every hit it was given
+  for (const hit of hits) expect(hit.relevance).toBeGreaterThan(0);
+
+  const accounting = region(page, 'Accounting');
+  const table = accounting.getByRole('table');
+  const rows = table.locator('tbody tr');
+  const numbers = async (row: ReturnType<typeof rows.nth>) => ({
+    agent: await row.getAttribute('data-agent'),
+    calls: Number(await row.locator('.calls').innerText()),
+    prompt: Number(await row.locator('.prompt').innerText()),
+    completion: Number(await row.locator('.completion').innerText()),
+    tokens: Number(await row.locator('.tokens').innerText()),
+    api: Number(await row.locator('.api').innerText()),
+  });
+  const perAgent: Array<Awaited<ReturnType<typeof numbers>>> = [];
+  for (const row of await rows.all()) perAgent.push(await numbers(row));
+  expect(perAgent.map((r) => r.agent)).toEqual([
+    'supervisor',
+    'searcher',
+    'scorer',
+    'note_taker',
+    'analyst',
+    'writer',
+  ]);
+  const total = await numbers(table.locator('tfoot tr'));
+  const sum = (key: 'calls' | 'prompt' | 'completion' | 'tokens') =>
+    perAgent.reduce((n, r) => n + r[key], 0);
+  expect(sum('prompt')).toBe(total.prompt);
+  expect(sum('completion')).toBe(total.completion);
+  expect(sum('tokens')).toBe(total.tokens);
+  expect(sum('calls')).toBe(total.calls);
+  // micro-dollars with three decimals are exact nano-dollar sums
+  expect(Math.round(perAgent.reduce((n, r) => n + r.api * 1000, 0))).toBe(
+    Math.round(total.api * 1000),
+  );
+  // the encoder reports no tokens; the supervisor always decides at least once
+  expect(perAgent.find((r) => r.agent === 'scorer')!.tokens).toBe(0);
+  expect(perAgent.find((r) => r.agent === 'supervisor')!.calls).toBeGreaterThanOrEqual(1);
+
+  // and the table's total is the trace's own total
+  const check = accounting.locator('.check');
+  await expect(check).toHaveAttribute('data-run-total', String(total.tokens));
+  await expect(check).toContainText('add up to it');
+  await expect(region(page, 'Trace')).toContainText(
+    `Total: ${total.prompt} prompt + ${total.completion} completion tokens`,
+  );
+  await page.screenshot({ path: 'test-results/team-of-experts.png', fullPage: true });
+});
