@@ -391,7 +391,7 @@ export function teamOfExperts(passages: readonly Passage[]): DemoDefinition {
     chapter: 3,
     bookExamples: [],
     guide:
-      'The supervisor answers {"next": <worker>} under a JSON schema (at most 6 decisions, then the run is steered to a draft and an end). The searcher writes a corpus search, the scorer (an encoder) rates each hit 0–1 for relevance and keeps the relevant ones, the note taker summarizes them, the analyst thinks within a budget of 48 reasoning tokens and says what the answer needs, and the writer drafts it. The Accounting panel adds up each agent\'s tokens and time (from the run\'s trace) and prices them: local models cost nothing; the "if it were an API" column uses example prices per million tokens, not quotes. Swap models per role under Models.',
+      'The supervisor answers {"next": <worker>} under a JSON schema whose choices are the workers that are ready: the note taker once there is a search, the analyst once there are notes or a draft, the writer once there are notes or an analysis; FINISH only once the analyst has reviewed the draft (at most 6 decisions, then the run is steered to a draft and an end). The searcher writes a corpus search, the scorer (an encoder) rates each hit 0–1 for relevance and keeps the relevant ones, the note taker summarizes them, the analyst thinks within a budget of 48 reasoning tokens, and the writer drafts the answer. The Accounting panel adds up each agent\'s tokens and time (from the run\'s trace) and prices them: local models cost nothing; the "if it were an API" column uses example prices per million tokens, not quotes. Swap models per role under Models.',
     roles: [
       {
         name: 'supervisor',
