@@ -60,7 +60,7 @@ test('ToT planner: three options scored by the judge, the chosen branch drawn to
   await expect(tree.locator('svg g[data-step="draft"]')).toContainText('words');
   const chosenRow = tree.locator(`table tr[data-approach="${judgement.choice}"]`);
   await expect(chosenRow.locator('.outcome')).toHaveText('chosen');
-  await page.screenshot({ path: 'test-results/tot-blog-planner.png', fullPage: true });
+  await tree.screenshot({ path: 'test-results/tot-blog-planner-tree.png' });
 });
 
 test('swarm: handoffs recorded, the active agent kept, the follow-up turn continues with it', async ({
@@ -94,7 +94,7 @@ test('swarm: handoffs recorded, the active agent kept, the follow-up turn contin
   const messages = second.messages as Array<{ role: string; name?: string }>;
   const afterFollowUp = messages.slice(messages.findLastIndex((m) => m.role === 'user') + 1);
   expect(afterFollowUp[0]).toMatchObject({ role: 'assistant', name: active });
-  await page.screenshot({ path: 'test-results/swarm-handoffs.png', fullPage: true });
+  await swarm.screenshot({ path: 'test-results/swarm-handoffs-panel.png' });
 });
 
 test('team of experts: the per-agent accounting adds up to the run total', async ({ page }) => {
@@ -153,5 +153,5 @@ test('team of experts: the per-agent accounting adds up to the run total', async
   await expect(region(page, 'Trace')).toContainText(
     `Total: ${total.prompt} prompt + ${total.completion} completion tokens`,
   );
-  await page.screenshot({ path: 'test-results/team-of-experts.png', fullPage: true });
+  await accounting.screenshot({ path: 'test-results/team-of-experts-accounting.png' });
 });
