@@ -54,6 +54,7 @@ test('ToT planner: three options scored by the judge, the chosen branch drawn to
     await expect(node).toHaveAttribute('data-chosen', String(score.approach === judgement.choice));
   }
   await expect(tree.locator('svg g[data-chosen="true"]')).toHaveCount(1);
+  await expect(tree.getByLabel('Agents')).toContainText('scored by judge (micro-agent)');
   await expect(tree.locator('svg .pruned')).toHaveCount(2);
   // the chosen path continues into research and draft
   await expect(tree.locator('svg g[data-step="research"]')).toContainText('Research');
