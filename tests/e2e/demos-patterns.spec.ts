@@ -7,7 +7,9 @@
  * every expectation compares two things the page shows (a drawing and the state, a table
  * and the trace).
  */
+import type { Page, Route } from '@playwright/test';
 import {
+  button,
   expect,
   openDemo,
   region,
@@ -19,7 +21,63 @@ import {
 } from './fixtures/demo-page';
 
 const SEED = 0;
-test.describe.configure({ timeout: 150_000 });
+
+interface StubRequest {
+  messages: Array<{ role: string; content: string; name?: string }>;
+  tools?: Array<{ function: { name: string } }>;
+}
+
+/** An OpenAI-style streamed reply: text, or one tool call; with a usage block. */
+function sse(reply: string | { call: string; args?: Record<string, unknown> }): string {
+  const delta =
+    typeof reply === 'string'
+      ? { content: reply }
+      : {
+          tool_calls: [
+            {
+              index: 0,
+              id: `call_${Math.random().toString(36).slice(2, 10)}`,
+              type: 'function',
+              function: { name: reply.call, arguments: JSON.stringify(reply.args ?? {}) },
+            },
+          ],
+        };
+  const events = [
+    { choices: [{ index: 0, delta: { role: 'assistant', ...delta } }] },
+    {
+      choices: [
+        { index: 0, delta: {}, finish_reason: typeof reply === 'string' ? 'stop' : 'tool_calls' },
+      ],
+    },
+    { choices: [], usage: { prompt_tokens: 30, completion_tokens: 5 } },
+  ];
+  return events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join('') + 'data: [DONE]\n\n';
+}
+
+/** Serves a scripted model at `<path>/chat/completions` on the page's origin. */
+async function stubModel(
+  page: Page,
+  path: string,
+  script: (request: StubRequest) => string | { call: string; args?: Record<string, unknown> },
+) {
+  await page.route(`**${path}/chat/completions`, async (route: Route) => {
+    const body = route.request().postDataJSON() as StubRequest;
+    await route.fulfill({ status: 200, contentType: 'text/event-stream', body: sse(script(body)) });
+  });
+}
+
+async function useEndpoint(page: Page, role: string, path: string, model: string) {
+  const models = region(page, 'Models');
+  const name = new RegExp(`^${role}`);
+  const picker = models.getByRole('combobox', { name });
+  // the role's own row: another role's endpoint form may be open too
+  const row = models.locator('.role', { has: page.getByRole('combobox', { name }) });
+  await picker.selectOption('__endpoint__');
+  await row.getByRole('textbox', { name: 'Base URL' }).fill(new URL(path, page.url()).href);
+  await row.getByRole('textbox', { name: 'Model', exact: true }).fill(model);
+  await button(row, 'Use endpoint').click();
+  await expect(row).toContainText(`Ready: ${model}`);
+}
 
 test('ToT planner: three options scored by the judge, the chosen branch drawn to research and draft', async ({
   page,
@@ -96,6 +154,42 @@ test('swarm: handoffs recorded, the active agent kept, the follow-up turn contin
   const afterFollowUp = messages.slice(messages.findLastIndex((m) => m.role === 'user') + 1);
   expect(afterFollowUp[0]).toMatchObject({ role: 'assistant', name: active });
   await swarm.screenshot({ path: 'test-results/swarm-handoffs-panel.png' });
+});
+
+test('swarm: the writer sends the work back when sources are thin (scripted endpoints per role)', async ({
+  page,
+}) => {
+  // the researcher hands off at once, searches when the work comes back, then hands off again
+  await stubModel(page, '/researcher-stub/v1', (request) => {
+    const last = request.messages.at(-1);
+    const searched = request.messages.some((m) => m.role === 'tool' && m.name === 'search');
+    if (last?.role === 'tool' && last.name === 'transfer_to_researcher' && !searched)
+      return { call: 'search', args: { query: 'KV cache' } };
+    return { call: 'transfer_to_writer' };
+  });
+  // the writer follows the swarm's hint: thin sources go back, enough sources get an answer
+  await stubModel(page, '/writer-stub/v1', (request) =>
+    /sources are thin/.test(request.messages[0].content)
+      ? { call: 'transfer_to_researcher' }
+      : 'The KV cache keeps the keys and values of earlier tokens.',
+  );
+  const thread = uniqueThread('swarm-thin');
+  await openDemo(page, 'swarm-handoffs', { thread, seed: SEED });
+  await useEndpoint(page, 'researcher', '/researcher-stub/v1', 'scripted-researcher');
+  await useEndpoint(page, 'writer', '/writer-stub/v1', 'scripted-writer');
+  const swarm = region(page, 'Swarm');
+  await expect(swarm.getByRole('list', { name: 'Agents' })).toContainText('scripted-writer');
+
+  await runTurn(page, 'Explain the KV cache.');
+  const rows = swarm.locator('table tbody tr');
+  await expect(rows).toHaveCount(3);
+  const pairs = [];
+  for (const row of await rows.all())
+    pairs.push(`${await row.locator('.from').innerText()}>${await row.locator('.to').innerText()}`);
+  expect(pairs).toEqual(['researcher>writer', 'writer>researcher', 'researcher>writer']);
+  await expect(rows.nth(1).locator('.how')).toHaveText('writer called transfer_to_researcher');
+  await expect(swarm.getByLabel('Active agent')).toContainText('writer');
+  await expect(page.getByLabel('Answer', { exact: true })).toContainText('keeps the keys');
 });
 
 test('team of experts: the per-agent accounting adds up to the run total', async ({ page }) => {
