@@ -213,6 +213,7 @@ test('team of experts: the per-agent accounting adds up to the run total', async
     calls: Number(await row.locator('.calls').innerText()),
     prompt: Number(await row.locator('.prompt').innerText()),
     completion: Number(await row.locator('.completion').innerText()),
+    reasoning: Number(await row.locator('.reasoning').innerText()),
     tokens: Number(await row.locator('.tokens').innerText()),
     api: Number(await row.locator('.api').innerText()),
   });
@@ -227,10 +228,11 @@ test('team of experts: the per-agent accounting adds up to the run total', async
     'writer',
   ]);
   const total = await numbers(table.locator('tfoot tr'));
-  const sum = (key: 'calls' | 'prompt' | 'completion' | 'tokens') =>
+  const sum = (key: 'calls' | 'prompt' | 'completion' | 'reasoning' | 'tokens') =>
     perAgent.reduce((n, r) => n + r[key], 0);
   expect(sum('prompt')).toBe(total.prompt);
   expect(sum('completion')).toBe(total.completion);
+  expect(sum('reasoning')).toBe(total.reasoning);
   expect(sum('tokens')).toBe(total.tokens);
   expect(sum('calls')).toBe(total.calls);
   // micro-dollars with three decimals are exact nano-dollar sums

@@ -185,7 +185,11 @@ describe('the team demo, accounted', () => {
       prompt: 70,
       completion: 9,
     });
-    const analyst = new ScriptedModel('a', ['Stress reuse.'], { prompt: 60, completion: 40 });
+    const analyst = new ScriptedModel('a', ['Stress reuse.'], {
+      prompt: 60,
+      completion: 40,
+      reasoning: 25,
+    });
     const writer = new ScriptedModel('w', ['A KV cache keeps keys and values.'], {
       prompt: 90,
       completion: 15,
@@ -243,6 +247,10 @@ describe('the team demo, accounted', () => {
       expect(row.promptTokens).toBe(model.calls.length * model.usage.prompt);
     }
     expect(accounting.rows.find((r) => r.agent === 'scorer')).toMatchObject({ tasks: 1, calls: 0 });
+    // thinking tokens are counted per call and summed, as part of the completion
+    const analystRow = accounting.rows.find((r) => r.agent === 'analyst')!;
+    expect(analystRow.reasoningTokens).toBe(25 * analyst.calls.length);
+    expect(accounting.totals.reasoningTokens).toBe(analystRow.reasoningTokens);
     // the analyst thinks under its budget
     expect(analyst.calls[0].options.thinking).toEqual({ enabled: true, budgetTokens: 48 });
   });

@@ -18,8 +18,11 @@ export class ScriptedModel implements ChatModel {
     name: string,
     private readonly script:
       ScriptedReply[] | ((messages: readonly Message[], options: ChatOptions) => ScriptedReply),
-    /** Prompt and completion tokens each call reports. */
-    readonly usage = { prompt: 10, completion: 3 },
+    /** Prompt and completion tokens each call reports (reasoning: the thinking part of it). */
+    readonly usage: { prompt: number; completion: number; reasoning?: number } = {
+      prompt: 10,
+      completion: 3,
+    },
   ) {
     this.info = { engine: 'transformers' as const, model: name };
   }
@@ -57,7 +60,7 @@ export class ScriptedModel implements ChatModel {
       usage: {
         promptTokens: this.usage.prompt,
         completionTokens: this.usage.completion,
-        reasoningTokens: 0,
+        reasoningTokens: this.usage.reasoning ?? 0,
         cachedPromptTokens: 0,
         timeToFirstTokenMs: 0,
         prefillTokensPerSecond: 0,

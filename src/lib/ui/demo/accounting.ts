@@ -58,6 +58,8 @@ export interface AgentAccount {
   calls: number;
   promptTokens: number;
   completionTokens: number;
+  /** The part of `completionTokens` spent thinking (engines that report it). */
+  reasoningTokens: number;
   totalTokens: number;
   /** Summed task durations, milliseconds. */
   ms: number;
@@ -102,6 +104,7 @@ export function accountByAgent(
         calls: 0,
         promptTokens: 0,
         completionTokens: 0,
+        reasoningTokens: 0,
         totalTokens: 0,
         ms: 0,
         localNanoDollars: 0,
@@ -130,6 +133,7 @@ export function accountByAgent(
         r.calls++;
         r.promptTokens += message.usage.prompt_tokens;
         r.completionTokens += message.usage.completion_tokens;
+        r.reasoningTokens += message.usage.reasoning_tokens ?? 0;
       }
     }
   }
@@ -148,6 +152,7 @@ export function accountByAgent(
     calls: 0,
     promptTokens: 0,
     completionTokens: 0,
+    reasoningTokens: 0,
     totalTokens: 0,
     ms: 0,
     localNanoDollars: 0,
@@ -162,6 +167,7 @@ export function accountByAgent(
     totals.calls += r.calls;
     totals.promptTokens += r.promptTokens;
     totals.completionTokens += r.completionTokens;
+    totals.reasoningTokens += r.reasoningTokens;
     totals.totalTokens += r.totalTokens;
     totals.ms += r.ms;
     totals.apiNanoDollars += r.apiNanoDollars;
