@@ -251,4 +251,37 @@ describe('the swarm demo with scripted models', () => {
     expect(researcher.calls).toHaveLength(3);
     expect(end.handoffs).toEqual([{ from: 'researcher', to: 'writer', turn: 1, by: 'step-limit' }]);
   });
+
+  it('a model that calls tools even when told to answer still ends the turn, its calls dropped', async () => {
+    const deaf = new ScriptedModel('deaf', () => ({ call: 'transfer_to_b' }));
+    const graph = createSwarm({
+      defaultAgent: 'a',
+      maxHandoffs: 0,
+      checkpointer: new MemorySaver(),
+      agents: [
+        {
+          name: 'a',
+          model: deaf,
+          tools: [],
+          handoffs: [{ to: 'b', description: 'b' }],
+          systemPrompt: () => 'a',
+          toolChoice: 'auto',
+        },
+        {
+          name: 'b',
+          model: deaf,
+          tools: [],
+          handoffs: [],
+          systemPrompt: () => 'b',
+          toolChoice: 'auto',
+        },
+      ],
+    });
+    const { path, values: end } = await runTurn(graph, 't', 'go', 1);
+    expect(path).toEqual(['a']);
+    expect(deaf.calls[0].options.toolChoice).toBe('none');
+    expect(end.messages.at(-1)).toMatchObject({ role: 'assistant', swarm_move: 'answer' });
+    expect(end.messages.at(-1)?.tool_calls).toBeUndefined();
+    expect(end.handoffs).toEqual([]);
+  });
 });

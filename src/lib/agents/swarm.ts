@@ -254,10 +254,14 @@ export function createSwarm(options: SwarmOptions): SwarmGraph {
           : move.toolChoice === 'none'
             ? 'answer'
             : 'free';
+      // made to answer: whatever an engine that ignored `toolChoice` tried, the turn ends
+      // here, so drop its calls (unanswered calls would break the thread's next turn)
+      const { tool_calls: calls, ...text } = message;
+      const kept = bound === 'answer' ? text : { ...text, ...(calls ? { tool_calls: calls } : {}) };
       return {
         messages: [
           {
-            ...message,
+            ...kept,
             name: agent.name,
             swarm_move: bound,
             ...(move.note ? { note: move.note } : {}),
@@ -310,7 +314,7 @@ export function createSwarm(options: SwarmOptions): SwarmGraph {
         (state: SwarmValues) => {
           const last = state.messages.at(-1);
           const acts = (last?.tool_calls?.length ?? 0) > 0 || toolCallErrorsOf(last).length > 0;
-          // a call made under `toolChoice: 'none'` ends the turn even if an engine ignored it
+          // a call made under `toolChoice: 'none'` ends the turn (its calls were dropped)
           return acts && last?.swarm_move !== 'answer' ? toolsNodeName(agent.name) : END;
         },
         [toolsNodeName(agent.name), END],
