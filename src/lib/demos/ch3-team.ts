@@ -1,6 +1,7 @@
 /**
  * Chapter 3: a team of experts. A deliberate supervisor routes with `{"next": "<worker>"}`
- * (a JSON schema whose enum is the workers and FINISH) between fast decoders for search,
+ * (a JSON schema whose enum is the workers ready to work, and FINISH once the analyst has
+ * reviewed a draft; see `supervisorOptions`) between fast decoders for search,
  * notes and writing, and an analyst that thinks under a thinking budget; an encoder
  * scores the relevance of every search hit, and only relevant ones reach the notes. The
  * page's Accounting panel (`view: 'agent-accounting'`) shows, per agent, the model, the
