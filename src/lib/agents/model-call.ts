@@ -35,11 +35,20 @@ export async function streamModelCall(
   return result;
 }
 
-/** Plain-data token usage kept on each assistant message (for traces and the eval). */
-export function usageOf(result: ChatResult): { prompt_tokens: number; completion_tokens: number } {
+/**
+ * Plain-data token usage kept on each assistant message (for traces and the eval).
+ * `reasoning_tokens` (the part of the completion spent thinking) only when there was any,
+ * so calls without thinking keep their usual shape.
+ */
+export function usageOf(result: ChatResult): {
+  prompt_tokens: number;
+  completion_tokens: number;
+  reasoning_tokens?: number;
+} {
   return {
     prompt_tokens: result.usage.promptTokens,
     completion_tokens: result.usage.completionTokens,
+    ...(result.usage.reasoningTokens > 0 ? { reasoning_tokens: result.usage.reasoningTokens } : {}),
   };
 }
 

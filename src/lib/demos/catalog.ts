@@ -17,6 +17,9 @@ import { hitlToolReview } from './ch2-hitl-tool-review.js';
 import { reactDemo } from './ch2-react.js';
 import { cotAnalyst } from './ch3-cot-analyst.js';
 import { singleVsReact } from './ch3-single-vs-react.js';
+import { swarmDemo } from './ch3-swarm.js';
+import { teamOfExperts } from './ch3-team.js';
+import { totBlogPlanner } from './ch3-tot-planner.js';
 import { solverJudge24 } from './solver-judge-24.js';
 import type { DemoDefinition } from './types.js';
 
@@ -59,6 +62,24 @@ export const GRAPH_DEMOS: readonly GraphDemoEntry[] = [
   fixed(hitlBreakpoints, 'ch2-hitl-breakpoints.ts'),
   fixed(singleVsReact, 'ch3-single-vs-react.ts'),
   fixed(cotAnalyst, 'ch3-cot-analyst.ts'),
+  {
+    id: 'tot-blog-planner',
+    module: 'ch3-tot-planner.ts',
+    needsCorpus: true,
+    create: (r) => totBlogPlanner(r.passages),
+  },
+  {
+    id: 'swarm-handoffs',
+    module: 'ch3-swarm.ts',
+    needsCorpus: true,
+    create: (r) => swarmDemo(r.passages),
+  },
+  {
+    id: 'team-of-experts',
+    module: 'ch3-team.ts',
+    needsCorpus: true,
+    create: (r) => teamOfExperts(r.passages),
+  },
   fixed(solverJudge24(), 'solver-judge-24.ts'),
 ];
 

@@ -8,6 +8,7 @@
 import type { BaseCheckpointSaver } from '../checkpoint/types.js';
 import type { CompiledStateGraph } from '../graph/index.js';
 import type { StateSpec } from '../graph/annotation.js';
+import type { Encoder } from '../encoders/types.js';
 import type { ChatModel } from '../llm/types.js';
 
 /** Any compiled graph (demos have different state shapes). */
@@ -19,6 +20,8 @@ export interface ModelRole {
   description: string;
   /** Catalog id used when the user has not picked another (the bundled micro model runs offline). */
   defaultModel: string;
+  /** `chat` (default): a `ChatModel` in `models`; `encoder`: an `Encoder` in `encoders`. */
+  kind?: 'chat' | 'encoder';
 }
 
 /** Where tools that reach the internet go: the real services, or a local replay server in tests. */
@@ -37,6 +40,8 @@ export interface ToolEndpoints {
 export interface DemoBuildContext {
   /** One model per declared role, already loaded. */
   models: Record<string, ChatModel>;
+  /** One encoder per role of kind `encoder`, already loaded. */
+  encoders?: Record<string, Encoder>;
   checkpointer: BaseCheckpointSaver;
   endpoints: ToolEndpoints;
   /** Seed for every model call, so a run can be repeated exactly. */
@@ -82,9 +87,23 @@ export interface DemoDefinition {
    * Extra view the page shows for this demo: the ReAct transcript of `messages`, the
    * table of an RL episode's trajectories (`episode` in state, see lib/rl/solver-judge),
    * the code sandbox's audit trail of `messages` (each run_javascript step and its charts),
-   * or the single-step and ReAct conversations side by side (`single_messages` and `messages`).
+   * the single-step and ReAct conversations side by side (`single_messages` and `messages`),
+   * the tree of a Tree-of-Thoughts plan (`approaches`, `judgement`, `chosen`…), the
+   * swarm's active agent and handoffs, or the per-agent token, time and cost table.
    */
-  view?: 'react-transcript' | 'episode' | 'audit-trail' | 'side-by-side';
+  view?:
+    | 'react-transcript'
+    | 'episode'
+    | 'audit-trail'
+    | 'side-by-side'
+    | 'thought-tree'
+    | 'swarm'
+    | 'agent-accounting';
+  /**
+   * Multi-agent demos: which role each agent node runs as (node name → role name), so the
+   * page can say which model an agent used and account tokens and time per agent.
+   */
+  agents?: Record<string, string>;
   /** Whether a turn continues the thread (a chat) or starts over each time. */
   conversational: boolean;
   build(context: DemoBuildContext): AnyCompiledGraph;

@@ -8,6 +8,7 @@
  * loaded model.
  */
 import { catalogEntry, transformersPlacement } from '$lib/llm/catalog';
+import type { Encoder } from '$lib/encoders/types';
 import type { DeviceReport } from '$lib/llm/device';
 import type { LoadProgress } from '$lib/llm/engines/transformers-env';
 import type { ChatModel } from '$lib/llm/types';
@@ -48,6 +49,7 @@ export interface ModelProviderOptions {
 export class ModelProvider {
   private worker: InferenceWorker | undefined;
   private readonly loaded = new Map<string, Promise<ChatModel>>();
+  private readonly encoders = new Map<string, Promise<Encoder>>();
 
   constructor(private readonly options: ModelProviderOptions) {}
 
@@ -109,6 +111,45 @@ export class ModelProvider {
     );
   }
 
+  /**
+   * The loaded encoder for a catalog choice (an encoder role). On the page, not in the
+   * worker, like the model manager's test: the bundled encoder is a few megabytes and one
+   * scoring pass takes milliseconds.
+   */
+  getEncoder(choice: ModelChoice, onProgress?: (progress: LoadProgress) => void): Promise<Encoder> {
+    if (choice.kind !== 'catalog')
+      return Promise.reject(new UnsupportedModelChoiceError('Encoders come from the catalog.'));
+    let pending = this.encoders.get(choice.id);
+    if (!pending) {
+      pending = this.loadEncoder(choice.id, onProgress);
+      this.encoders.set(choice.id, pending);
+      pending.catch(() => this.encoders.delete(choice.id));
+    }
+    return pending;
+  }
+
+  private async loadEncoder(
+    id: string,
+    onProgress?: (progress: LoadProgress) => void,
+  ): Promise<Encoder> {
+    const entry = catalogEntry(id);
+    if (!entry?.encoder || !entry.transformers)
+      throw new UnsupportedModelChoiceError(`${entry?.title ?? id} is not an encoder.`);
+    const placement = this.options.device
+      ? transformersPlacement(entry, this.options.device)
+      : undefined;
+    const { loadEncoder } = await import('$lib/encoders');
+    const base = this.options.base;
+    return loadEncoder({
+      model: entry.id,
+      localModelPath: `${base}/static-models/`,
+      allowRemoteModels: !entry.bundled,
+      wasmPaths: `${base}/ort/`,
+      device: entry.bundled ? 'wasm' : (placement?.device ?? 'wasm'),
+      onProgress,
+    });
+  }
+
   private async inferenceWorker(): Promise<InferenceWorker> {
     if (!this.worker) {
       const { InferenceWorker } = await import('$lib/llm/worker/worker-chat-model');
@@ -122,5 +163,8 @@ export class ModelProvider {
     this.worker?.terminate();
     this.worker = undefined;
     this.loaded.clear();
+    for (const pending of this.encoders.values())
+      pending.then((encoder) => encoder.dispose()).catch(() => {});
+    this.encoders.clear();
   }
 }

@@ -24,6 +24,7 @@ import {
   type StreamMode,
 } from '$lib/graph';
 import type { StateSpec } from '$lib/graph/annotation';
+import type { Encoder } from '$lib/encoders/types';
 import type { ChatModel } from '$lib/llm/types';
 import { applyEvent, emptyTrace, pathTaken, runningTasks, type Trace } from './trace';
 
@@ -54,6 +55,8 @@ export interface DemoSessionOptions {
   demo: DemoDefinition;
   saver: ThreadSaver;
   models: Record<string, ChatModel>;
+  /** Encoders of the demo's `encoder` roles. */
+  encoders?: Record<string, Encoder>;
   endpoints?: ToolEndpoints;
   seed?: number;
   threadId: string;
@@ -96,16 +99,19 @@ export class DemoSession {
     this.saver = options.saver;
     this.threadId = options.threadId;
     this.models = options.models;
+    this.encoders = options.encoders ?? {};
     this.endpoints = options.endpoints ?? { weatherMode: 'offline' };
     this.graph = this.build();
   }
 
   private models: Record<string, ChatModel>;
+  private encoders: Record<string, Encoder>;
   private endpoints: ToolEndpoints;
 
   private build(): AnyGraph {
     return this.demo.build({
       models: this.models,
+      encoders: this.encoders,
       checkpointer: this.saver,
       endpoints: this.endpoints,
       seed: this.options.seed ?? 0,
@@ -113,8 +119,9 @@ export class DemoSession {
   }
 
   /** Swaps the models behind the roles (the thread and its checkpoints stay). */
-  setModels(models: Record<string, ChatModel>): void {
+  setModels(models: Record<string, ChatModel>, encoders?: Record<string, Encoder>): void {
     this.models = models;
+    if (encoders) this.encoders = encoders;
     this.graph = this.build();
   }
 

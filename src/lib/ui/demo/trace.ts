@@ -19,7 +19,8 @@ export interface TraceMessage {
   content: string;
   reasoning: string;
   toolCalls: TraceToolCall[];
-  usage?: { prompt_tokens: number; completion_tokens: number };
+  /** `reasoning_tokens`: the part of the completion spent thinking, when there was any. */
+  usage?: { prompt_tokens: number; completion_tokens: number; reasoning_tokens?: number };
 }
 
 export interface TraceTask {
@@ -65,7 +66,7 @@ interface DebugEvent {
 
 interface MessageChunkLike {
   id?: string;
-  usage?: { prompt_tokens: number; completion_tokens: number };
+  usage?: { prompt_tokens: number; completion_tokens: number; reasoning_tokens?: number };
   content?: string;
   reasoning?: string;
   tool_call_chunks?: Array<{ index: number; id?: string; name?: string; args?: string }>;
@@ -117,13 +118,13 @@ interface StateMessage {
   reasoning?: unknown;
   tool_call_id?: string;
   tool_calls?: Array<{ id: string; function: { name: string; arguments: string } }>;
-  usage?: { prompt_tokens: number; completion_tokens: number };
+  usage?: { prompt_tokens: number; completion_tokens: number; reasoning_tokens?: number };
 }
 
 function addUsage(
   trace: Trace,
   message: TraceMessage,
-  usage: { prompt_tokens: number; completion_tokens: number },
+  usage: NonNullable<TraceMessage['usage']>,
 ): void {
   message.usage = usage;
   trace.usage.prompt_tokens += usage.prompt_tokens;
