@@ -66,12 +66,22 @@ export function userTurns(messages: readonly Message[]): number {
   return messages.filter((m) => m.role === 'user').length;
 }
 
-/** Decisions `router` made in the current user turn (workers it sent work to). */
+/**
+ * Worker visits `router` granted so far: in the current user turn, or (`visit`, for a team
+ * used as a subgraph) since the team was entered, i.e. its trailing run of decisions.
+ */
 export function roundsThisTurn(
   decisions: readonly RouteDecision[],
   router: string,
   messages: readonly Message[],
+  scope: 'turn' | 'visit' = 'turn',
 ): number {
+  if (scope === 'visit') {
+    let rounds = 0;
+    for (let i = decisions.length - 1; i >= 0 && decisions[i].router === router; i--)
+      if (decisions[i].next !== FINISH) rounds++;
+    return rounds;
+  }
   const turn = userTurns(messages);
   return decisions.filter((d) => d.router === router && d.turn === turn && d.next !== FINISH)
     .length;
@@ -196,6 +206,11 @@ export interface SupervisorOptions {
   maxRounds?: number;
   /** Sampling options of the router's calls (seed, temperature…). */
   modelOptions?: Omit<ChatOptions, 'tools' | 'toolChoice' | 'signal' | 'responseFormat'>;
+  /**
+   * What `maxRounds` counts: visits per user turn (default), or per entry into this graph
+   * (`visit`: a team a parent supervisor may call several times).
+   */
+  roundsPer?: 'turn' | 'visit';
   /** Name of the router node (default `supervisor`). */
   supervisorName?: string;
   checkpointer?: BaseCheckpointSaver;
@@ -256,7 +271,7 @@ export function createSupervisor(options: SupervisorOptions) {
       (state) =>
         state.next === FINISH ||
         !names.includes(state.next) ||
-        roundsThisTurn(state.decisions, router, state.messages) > maxRounds
+        roundsThisTurn(state.decisions, router, state.messages, options.roundsPer) > maxRounds
           ? END
           : state.next,
       [...names, END],

@@ -321,44 +321,69 @@ function spec(
   } as ToolSpec;
 }
 
-// Lengths bounded so a small model under grammar-constrained decoding ends its strings.
-export const CREATE_OUTLINE_SPEC = spec(
-  'create_outline',
-  'Create an outline (numbered points) and save it to a document.',
-  {
-    points: { type: 'array', items: { type: 'string', maxLength: 200 }, minItems: 1, maxItems: 10 },
-    file_name: { type: 'string', maxLength: 60 },
-  },
-  ['points', 'file_name'],
-);
-export const WRITE_DOCUMENT_SPEC = spec(
-  'write_document',
-  'Write text to a document, replacing what it held.',
-  { content: { type: 'string', maxLength: 4000 }, file_name: { type: 'string', maxLength: 60 } },
-  ['content', 'file_name'],
-);
-export const READ_DOCUMENT_SPEC = spec(
-  'read_document',
-  'Read a document, optionally lines start_line to end_line.',
-  {
-    file_name: { type: 'string', maxLength: 60 },
-    start_line: { type: 'integer' },
-    end_line: { type: 'integer' },
-  },
-  ['file_name'],
-);
-export const EDIT_DOCUMENT_SPEC = spec(
-  'edit_document',
-  'Edit a document: replace lines start_line to end_line with new_text, or replace old_text with new_text.',
-  {
-    file_name: { type: 'string', maxLength: 60 },
-    new_text: { type: 'string', maxLength: 2000 },
-    start_line: { type: 'integer' },
-    end_line: { type: 'integer' },
-    old_text: { type: 'string', maxLength: 500 },
-  },
-  ['file_name', 'new_text'],
-);
+/**
+ * Bounds on what the tools accept. They go into the specs' JSON schemas, so a small model
+ * under grammar-constrained decoding has to end its strings (and so its call) in time:
+ * keep `contentChars` under about twice the writer's `maxTokens`.
+ */
+export interface DocumentLimits {
+  /** Characters of `content` (write_document) and `new_text` (edit_document); default 4000. */
+  contentChars?: number;
+  /** Points of an outline (default 10) and characters per point (default 200). */
+  outlinePoints?: number;
+  pointChars?: number;
+}
+
+export function documentToolSpecs(limits: DocumentLimits = {}) {
+  const contentChars = limits.contentChars ?? 4000;
+  const fileName = { type: 'string', maxLength: 60 };
+  return {
+    createOutline: spec(
+      'create_outline',
+      'Create an outline (numbered points) and save it to a document.',
+      {
+        points: {
+          type: 'array',
+          items: { type: 'string', maxLength: limits.pointChars ?? 200 },
+          minItems: 1,
+          maxItems: limits.outlinePoints ?? 10,
+        },
+        file_name: fileName,
+      },
+      ['points', 'file_name'],
+    ),
+    writeDocument: spec(
+      'write_document',
+      'Write text to a document, replacing what it held.',
+      { content: { type: 'string', maxLength: contentChars }, file_name: fileName },
+      ['content', 'file_name'],
+    ),
+    readDocument: spec(
+      'read_document',
+      'Read a document, optionally lines start_line to end_line.',
+      { file_name: fileName, start_line: { type: 'integer' }, end_line: { type: 'integer' } },
+      ['file_name'],
+    ),
+    editDocument: spec(
+      'edit_document',
+      'Edit a document: replace lines start_line to end_line with new_text, or replace old_text with new_text.',
+      {
+        file_name: fileName,
+        new_text: { type: 'string', maxLength: contentChars },
+        start_line: { type: 'integer' },
+        end_line: { type: 'integer' },
+        old_text: { type: 'string', maxLength: 500 },
+      },
+      ['file_name', 'new_text'],
+    ),
+  };
+}
+
+const DEFAULT_SPECS = documentToolSpecs();
+export const CREATE_OUTLINE_SPEC = DEFAULT_SPECS.createOutline;
+export const WRITE_DOCUMENT_SPEC = DEFAULT_SPECS.writeDocument;
+export const READ_DOCUMENT_SPEC = DEFAULT_SPECS.readDocument;
+export const EDIT_DOCUMENT_SPEC = DEFAULT_SPECS.editDocument;
 
 export interface DocumentToolsOptions {
   /** The store, opened on first use (`DocumentStore.open`); tests pass their own. */
@@ -367,6 +392,7 @@ export interface DocumentToolsOptions {
   folder?: string;
   /** Called after every successful write, with what was stored (demos record it in state). */
   onWrite?: (document: DocumentInfo) => void;
+  limits?: DocumentLimits;
 }
 
 function errorObservation(error: unknown): string {
@@ -378,6 +404,7 @@ function errorObservation(error: unknown): string {
 /** create_outline, write_document, read_document, edit_document over one folder. */
 export function createDocumentTools(options: DocumentToolsOptions = {}): Tool[] {
   const folder = checkFolderName(options.folder ?? '');
+  const specs = documentToolSpecs(options.limits);
   let opened: Promise<DocumentStore> | undefined;
   const store = () => {
     opened ??= (options.store ?? (() => DocumentStore.open()))();
@@ -413,7 +440,7 @@ export function createDocumentTools(options: DocumentToolsOptions = {}): Tool[] 
 
   return [
     {
-      spec: CREATE_OUTLINE_SPEC,
+      spec: specs.createOutline,
       run: guarded(async ({ points, file_name }) => {
         const list = Array.isArray(points)
           ? points.filter((p) => typeof p === 'string' && p.trim())
@@ -425,7 +452,7 @@ export function createDocumentTools(options: DocumentToolsOptions = {}): Tool[] 
       }),
     },
     {
-      spec: WRITE_DOCUMENT_SPEC,
+      spec: specs.writeDocument,
       run: guarded(async ({ content, file_name }) => {
         if (typeof content !== 'string')
           throw new DocumentError('invalid_edit', 'content must be a string.');
@@ -435,7 +462,7 @@ export function createDocumentTools(options: DocumentToolsOptions = {}): Tool[] 
       }),
     },
     {
-      spec: READ_DOCUMENT_SPEC,
+      spec: specs.readDocument,
       run: guarded(async ({ file_name, start_line, end_line }) => {
         const path = pathOf(file_name);
         const text = await (await store()).read(path);
@@ -452,7 +479,7 @@ export function createDocumentTools(options: DocumentToolsOptions = {}): Tool[] 
       }),
     },
     {
-      spec: EDIT_DOCUMENT_SPEC,
+      spec: specs.editDocument,
       run: guarded(async ({ file_name, new_text, start_line, end_line, old_text }) => {
         const path = pathOf(file_name);
         if (typeof new_text !== 'string')

@@ -77,6 +77,7 @@ export {
   DocumentError,
   DOCUMENTS_FOLDER,
   DocumentStore,
+  documentToolSpecs,
   EDIT_DOCUMENT_SPEC,
   formatOutline,
   normalizeDocumentName,
@@ -89,6 +90,7 @@ export {
   WRITE_DOCUMENT_SPEC,
   type DocumentErrorKind,
   type DocumentInfo,
+  type DocumentLimits,
   type DocumentToolsOptions,
 } from './documents.js';
 export { fmtNum, formatFixed, pythonJsonDumps, pythonRound } from './python-format.js';
