@@ -15,6 +15,8 @@ import { hitlFeedbackLoop } from './ch2-hitl-feedback.js';
 import { hitlParallelInterrupts } from './ch2-hitl-parallel.js';
 import { hitlToolReview } from './ch2-hitl-tool-review.js';
 import { reactDemo } from './ch2-react.js';
+import { hierarchicalTeamsDemo } from './ch3-hierarchical-teams.js';
+import { supervisorDemo } from './ch3-supervisor.js';
 import { solverJudge24 } from './solver-judge-24.js';
 import type { DemoDefinition } from './types.js';
 
@@ -55,6 +57,18 @@ export const GRAPH_DEMOS: readonly GraphDemoEntry[] = [
   fixed(hitlParallelInterrupts, 'ch2-hitl-parallel.ts'),
   fixed(hitlToolReview, 'ch2-hitl-tool-review.ts'),
   fixed(hitlBreakpoints, 'ch2-hitl-breakpoints.ts'),
+  {
+    id: 'supervisor-team',
+    module: 'ch3-supervisor.ts',
+    needsCorpus: true,
+    create: (r) => supervisorDemo(r.passages),
+  },
+  {
+    id: 'hierarchical-teams',
+    module: 'ch3-hierarchical-teams.ts',
+    needsCorpus: true,
+    create: (r) => hierarchicalTeamsDemo(r.passages),
+  },
   fixed(solverJudge24(), 'solver-judge-24.ts'),
 ];
 

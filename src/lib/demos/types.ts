@@ -9,6 +9,7 @@ import type { BaseCheckpointSaver } from '../checkpoint/types.js';
 import type { CompiledStateGraph } from '../graph/index.js';
 import type { StateSpec } from '../graph/annotation.js';
 import type { ChatModel } from '../llm/types.js';
+import type { Reranker } from '../tools/web-search.js';
 
 /** Any compiled graph (demos have different state shapes). */
 export type AnyCompiledGraph = CompiledStateGraph<StateSpec>;
@@ -32,6 +33,15 @@ export interface ToolEndpoints {
   forecastUrl?: string;
   /** Where the HTTP-call demos send their request (a real API in a user's browser). */
   httpUrl?: string;
+  /**
+   * Search and scrape: `online` (Wikipedia's API, real pages) or `offline` (the bundled
+   * corpus, reranked; no scraping). Defaults to `weatherMode`.
+   */
+  webMode?: 'online' | 'offline';
+  /** A MediaWiki `api.php` for online search (default English Wikipedia; tests: the replay server). */
+  searchUrl?: string;
+  /** Scrape through this proxy (`?url=<page>`) instead of fetching pages directly (tests: the replay server). */
+  scrapeProxyUrl?: string;
 }
 
 export interface DemoBuildContext {
@@ -41,6 +51,11 @@ export interface DemoBuildContext {
   endpoints: ToolEndpoints;
   /** Seed for every model call, so a run can be repeated exactly. */
   seed: number;
+  /**
+   * Relevance scores from an encoder (the bundled micro encoder on the demo page, loaded on
+   * first use): offline search reranks with it, the semantic filter ranks with it.
+   */
+  rerank?: Reranker;
 }
 
 /** How the page should start a turn: the graph input, and call options. */
@@ -79,10 +94,12 @@ export interface DemoDefinition {
   /** Breakpoints set when the page opens. */
   defaultBreakpoints?: { before: string[]; after: string[] };
   /**
-   * Extra view the page shows for this demo: the ReAct transcript of `messages`, or the
-   * table of an RL episode's trajectories (`episode` in state, see lib/rl/solver-judge).
+   * Extra view the page shows for this demo: the ReAct transcript of `messages`, the
+   * table of an RL episode's trajectories (`episode` in state, see lib/rl/solver-judge),
+   * or a team's routing decisions and saved documents (`decisions`, `documents` in state,
+   * see lib/agents/supervisor).
    */
-  view?: 'react-transcript' | 'episode';
+  view?: 'react-transcript' | 'episode' | 'team';
   /** Whether a turn continues the thread (a chat) or starts over each time. */
   conversational: boolean;
   build(context: DemoBuildContext): AnyCompiledGraph;

@@ -130,12 +130,21 @@ function addUsage(
   trace.usage.completion_tokens += usage.completion_tokens;
 }
 
+function shownByEarlierTask(trace: Trace, task: TraceTask, messageId: string): boolean {
+  return trace.steps.some((step) =>
+    step.tasks.some((t) => t !== task && t.messages.some((m) => m.id === messageId)),
+  );
+}
+
 /** Final messages a task wrote replace what streamed (they are authoritative), and tool results attach to their calls. */
 function absorbWrites(trace: Trace, task: TraceTask): void {
   const written = task.writes?.messages;
   const list = Array.isArray(written) ? (written as StateMessage[]) : [];
   for (const m of list) {
     if (m?.role === 'assistant' && typeof m.id === 'string') {
+      // A subgraph node writes back the whole shared list: a message an earlier task
+      // already showed stays with that task.
+      if (shownByEarlierTask(trace, task, m.id)) continue;
       const message = messageOf(task, m.id);
       message.content = typeof m.content === 'string' ? m.content : message.content;
       if (typeof m.reasoning === 'string') message.reasoning = m.reasoning;
