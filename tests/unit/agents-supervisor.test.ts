@@ -13,6 +13,7 @@ import {
   reportSummary,
   routerMessages,
   supervisorPrompt,
+  visitReports,
   type RouteDecision,
 } from '../../src/lib/agents/index.js';
 import { MemorySaver } from '../../src/lib/checkpoint/index.js';
@@ -125,6 +126,36 @@ describe('router prompt', () => {
       { role: 'assistant', content: 'Jupiter is big.' },
     ]);
     expect(reportSummary('x'.repeat(300), 10)).toBe(`${'x'.repeat(9)}…`);
+  });
+
+  it("reads one report per visit it granted: a team's last word, not every inner report", () => {
+    const messages: Message[] = [
+      { role: 'user', content: 'task' },
+      { role: 'assistant', name: 'searcher', report: true, content: 'First.' },
+      { role: 'assistant', name: 'searcher', report: true, content: 'Second.' },
+      { role: 'assistant', name: 'copywriter', report: true, content: 'Saved.' },
+    ];
+    const decision = (router: string, next: string, at: number): RouteDecision => ({
+      id: `${router}${at}`,
+      router,
+      next,
+      turn: 1,
+      at,
+    });
+    const decisions = [
+      decision('supervisor', 'researcher', 1),
+      decision('research_supervisor', 'searcher', 1),
+      decision('research_supervisor', 'searcher', 2),
+      decision('supervisor', 'writer', 3),
+    ];
+    expect(visitReports(messages, decisions, 'supervisor').map((m) => m.content)).toEqual([
+      'Second.',
+      'Saved.',
+    ]);
+    expect(visitReports(messages, decisions, 'research_supervisor').map((m) => m.content)).toEqual([
+      'First.',
+      'Second.', // the team's last visit ends when its parent routes again
+    ]);
   });
 });
 

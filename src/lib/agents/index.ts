@@ -40,6 +40,7 @@ export {
   supervisorPrompt,
   supervisorRecursionLimit,
   SupervisorState,
+  visitReports,
   workerInput,
   type RouteDecision,
   type SavedDocument,

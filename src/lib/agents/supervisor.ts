@@ -27,6 +27,7 @@ import {
   messagesReducer,
   type CompiledStateGraph,
   type Message,
+  type MessageChunk,
   type Runtime,
 } from '../graph/index.js';
 import type { BaseCheckpointSaver } from '../checkpoint/types.js';
@@ -60,6 +61,8 @@ export interface RouteDecision {
   next: string;
   /** How many user messages the thread had: decisions of earlier turns do not count. */
   turn: number;
+  /** How many messages the thread had when the router decided: where the visit's work starts. */
+  at: number;
 }
 
 export function userTurns(messages: readonly Message[]): number {
@@ -164,21 +167,55 @@ export function reportSummary(content: string, max = 160): string {
 }
 
 /**
- * The router's conversation: its prompt, the task, and one assistant turn per report.
- * Reports are cut to their first sentence: the micro model learned routing from short
- * "done" turns, and long worker output pulls it back to the same worker.
+ * The reports a router reads: for each worker visit it granted this turn, the last
+ * report written during that visit (for a team, the team's last word, as LangGraph's
+ * hierarchical teams pass on only their final message).
+ */
+export function visitReports(
+  messages: readonly Message[],
+  decisions: readonly RouteDecision[] = [],
+  router?: string,
+): Message[] {
+  const turn = userTurns(messages);
+  const thisTurnDecisions = decisions.filter((d) => d.turn === turn && d.at !== undefined);
+  // Without a router (used alone), every report of the turn; a router that has granted
+  // no visit yet reads none (a team entered after research starts from the task alone).
+  if (router === undefined) return thisTurn(messages).after.filter(isReport);
+  const first = thisTurnDecisions.findIndex((d) => d.router === router);
+  if (first < 0) return [];
+  // A visit ends at this router's next decision, or at a parent's (a router that decided
+  // before this one first did): a team's visit is over when its parent routes again.
+  const bounding = new Set([router, ...thisTurnDecisions.slice(0, first).map((d) => d.router)]);
+  const reports: Message[] = [];
+  thisTurnDecisions.forEach((visit, i) => {
+    if (visit.router !== router || visit.next === FINISH) return;
+    const end =
+      thisTurnDecisions.slice(i + 1).find((d) => bounding.has(d.router))?.at ?? messages.length;
+    const report = messages.slice(visit.at, end).findLast(isReport);
+    if (report) reports.push(report);
+  });
+  return reports;
+}
+
+/**
+ * The router's conversation: its prompt, the task, and one assistant turn per visit's
+ * report. Reports are cut to their first sentence: the micro model learned routing from
+ * short "done" turns, and long worker output pulls it back to the same worker.
  */
 export function routerMessages(
   workers: ReadonlyArray<Pick<SupervisorWorker, 'name' | 'description'>>,
   messages: readonly Message[],
+  decisions?: readonly RouteDecision[],
+  router?: string,
 ): Message[] {
-  const { task, after } = thisTurn(messages);
+  const { task } = thisTurn(messages);
   return [
     { role: 'system', content: supervisorPrompt(workers) },
     ...(task ? [{ role: 'user', content: task.content }] : []),
-    ...after
-      .filter(isReport)
-      .map((m) => ({ role: 'assistant', content: reportSummary(m.content) })),
+    ...visitReports(messages, decisions, router).map((m) => ({
+      role: 'assistant',
+      content: reportSummary(m.content),
+    })),
   ];
 }
 
@@ -241,7 +278,7 @@ export function createSupervisor(options: SupervisorOptions) {
   ) => {
     const result = await streamModelCall(
       model,
-      routerMessages(workers, state.messages),
+      routerMessages(workers, state.messages, state.decisions, router),
       {
         temperature: 0,
         maxTokens: 40,
@@ -258,6 +295,7 @@ export function createSupervisor(options: SupervisorOptions) {
       router,
       next,
       turn: userTurns(state.messages),
+      at: state.messages.length,
     };
     return { next, route_error: 'error' in route ? route.error : null, decisions: [decision] };
   };
@@ -326,8 +364,12 @@ export function createWorkerNode(
       },
     )) {
       const [mode, payload] = event as [string, unknown];
-      if (mode === 'messages') runtime.writeMessage((payload as [never, unknown])[0]);
-      else values = (payload as { messages: Message[] }).messages;
+      if (mode === 'messages') {
+        // The model's tokens stream on under this node; the agent's tool results (whole
+        // messages) arrive with the node's update instead, attached to their calls.
+        const chunk = (payload as [MessageChunk, unknown])[0];
+        if (chunk.role !== 'tool') runtime.writeMessage(chunk);
+      } else values = (payload as { messages: Message[] }).messages;
     }
     const produced: Message[] = values
       .slice(input.length)

@@ -65,6 +65,7 @@ interface DebugEvent {
 
 interface MessageChunkLike {
   id?: string;
+  role?: string;
   usage?: { prompt_tokens: number; completion_tokens: number };
   content?: string;
   reasoning?: string;
@@ -213,6 +214,10 @@ export function applyEvent(trace: Trace, event: unknown, now = Date.now()): Trac
     const [chunk, meta] = payload as [MessageChunkLike, MessageMetaLike];
     const task = findTask(trace, meta?.langgraph_task_id);
     if (!task || !chunk?.id) return trace;
+    // A subgraph node re-sends the whole shared list when it ends: the user's message and
+    // messages an earlier task already showed are not this task's output.
+    if (chunk.role === 'user' || chunk.role === 'system') return trace;
+    if (shownByEarlierTask(trace, task, chunk.id)) return trace;
     const message = messageOf(task, chunk.id);
     if (chunk.usage && !message.usage) addUsage(trace, message, chunk.usage);
     if (chunk.content) message.content += chunk.content;
