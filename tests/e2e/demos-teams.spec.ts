@@ -159,6 +159,27 @@ test('hierarchical-teams: research, then the writing team saves a report that op
   await expect(table.getByRole('row').filter({ hasText: documentPath })).toHaveCount(0);
 });
 
+test('offline: search goes to the bundled corpus, reranked by the micro encoder loaded in the page', async ({
+  page,
+  replay,
+}) => {
+  const encoderFiles: string[] = [];
+  page.on('request', (request) => {
+    if (request.url().includes('/static-models/micro-encoder/')) encoderFiles.push(request.url());
+  });
+  const thread = uniqueThread('offline');
+  await openDemo(page, 'supervisor-team', { thread, seed: SEED, offline: true });
+  await runTurn(page, 'Find out who invented the telephone.');
+  const searches = (await traceCalls(page)).filter((c) => c.name === 'search');
+  expect(searches.length).toBeGreaterThan(0);
+  for (const call of searches) {
+    const hits = JSON.parse(call.result!) as Array<{ id: string }>;
+    for (const hit of hits) expect(hit.id).toMatch(/^[a-z]\d{3}$/); // corpus ids, not Wikipedia's
+  }
+  expect(encoderFiles.some((url) => url.endsWith('.onnx'))).toBe(true);
+  expect(replay.requests).toHaveLength(0);
+});
+
 test('documents page: empty state and the header link', async ({ page }) => {
   await page.goto('/');
   await page

@@ -141,8 +141,11 @@ export function hierarchicalTeamsDemo(passages: readonly Passage[]): DemoDefinit
       teamRole('note_taker', 'Outlines the notes into a document.'),
       teamRole('copywriter', 'Writes the report and saves it.'),
     ],
-    defaultMessage: 'Find facts about ReAct, then write a report about it.',
-    suggestions: ['Research the history of Paris, then write a report.'],
+    defaultMessage: 'Find facts about the moons of Jupiter, then write a report about them.',
+    suggestions: [
+      'Find facts about ReAct, then write a report about it.',
+      'Research the history of Paris, then write a report.',
+    ],
     view: 'team',
     conversational: false,
     build(context) {
