@@ -23,6 +23,7 @@ import type { Message } from '../../src/lib/graph/index.js';
 import { TransformersChatModel } from '../../src/lib/llm/engines/transformers.js';
 import type { ChatChunk, ChatModel, ChatOptions, ChatResult } from '../../src/lib/llm/types.js';
 import { createCalculatorTool, parsePassagesJsonl } from '../../src/lib/tools/index.js';
+import { applyEvent, emptyTrace, pathTaken } from '../../src/lib/ui/demo/trace.js';
 
 const MODELS = new URL('../../static-models/', import.meta.url).pathname;
 const passages = parsePassagesJsonl(readFileSync(`${MODELS}corpus/passages.jsonl`, 'utf8'));
@@ -264,6 +265,49 @@ describe('supervisor mechanics (scripted models)', () => {
     // Each visit's report arrived once, although the subgraph sends its whole list back.
     const reports = (values.messages as Message[]).filter((m) => m.report === true);
     expect(reports.map((m) => m.name)).toEqual(['calc', 'calc']);
+  });
+});
+
+describe('the Trace of a team run', () => {
+  it("shows each message under the task that produced it, not again under a team's re-sent list", async () => {
+    const inner = calculatorWorker('calc', 'Inner done.');
+    let teamCalls = 0;
+    const team = createSupervisor({
+      model: new FunctionModel(() => (++teamCalls % 2 ? '{"next": "calc"}' : '{"next": "FINISH"}')),
+      supervisorName: 'team_supervisor',
+      workers: [{ name: 'calc', description: 'calculates', node: inner.node }],
+      roundsPer: 'visit',
+    });
+    let topCalls = 0;
+    const top = createSupervisor({
+      model: new FunctionModel(() => (++topCalls <= 2 ? '{"next": "team"}' : '{"next": "FINISH"}')),
+      workers: [{ name: 'team', description: 'a team', node: team }],
+      checkpointer: new MemorySaver(),
+    });
+    const trace = emptyTrace();
+    for await (const event of top.stream(user('go'), {
+      configurable: { thread_id: 'trace' },
+      streamMode: ['debug', 'messages', 'values'],
+    }))
+      applyEvent(trace, event);
+    expect(pathTaken(trace)).toEqual(['supervisor', 'team', 'supervisor', 'team', 'supervisor']);
+    const teamTasks = trace.steps.flatMap((s) => s.tasks).filter((t) => t.name === 'team');
+    const shown = teamTasks.map((t) =>
+      t.messages.map((m) => m.content || m.toolCalls.map((c) => c.name).join()),
+    );
+    // Each visit: the worker's call (with its result attached) and its report; the second
+    // visit does not repeat the first one's messages, and the user's message shows nowhere.
+    expect(shown).toEqual([
+      ['calculator', '42', 'Inner done.'],
+      ['calculator', '42', 'Inner done.'],
+    ]);
+    expect(teamTasks[0].messages[0].toolCalls[0].result).toBe('42');
+    expect(
+      trace.steps
+        .flatMap((s) => s.tasks)
+        .flatMap((t) => t.messages)
+        .map((m) => m.content),
+    ).not.toContain('go');
   });
 });
 

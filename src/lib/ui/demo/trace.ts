@@ -65,7 +65,6 @@ interface DebugEvent {
 
 interface MessageChunkLike {
   id?: string;
-  role?: string;
   usage?: { prompt_tokens: number; completion_tokens: number };
   content?: string;
   reasoning?: string;
@@ -129,6 +128,14 @@ function addUsage(
   message.usage = usage;
   trace.usage.prompt_tokens += usage.prompt_tokens;
   trace.usage.completion_tokens += usage.completion_tokens;
+}
+
+function wasInInput(task: TraceTask, messageId: string): boolean {
+  const messages = (task.input as { messages?: unknown } | undefined)?.messages;
+  return (
+    Array.isArray(messages) &&
+    messages.some((m) => (m as { id?: unknown } | null)?.id === messageId)
+  );
 }
 
 function shownByEarlierTask(trace: Trace, task: TraceTask, messageId: string): boolean {
@@ -214,10 +221,9 @@ export function applyEvent(trace: Trace, event: unknown, now = Date.now()): Trac
     const [chunk, meta] = payload as [MessageChunkLike, MessageMetaLike];
     const task = findTask(trace, meta?.langgraph_task_id);
     if (!task || !chunk?.id) return trace;
-    // A subgraph node re-sends the whole shared list when it ends: the user's message and
-    // messages an earlier task already showed are not this task's output.
-    if (chunk.role === 'user' || chunk.role === 'system') return trace;
-    if (shownByEarlierTask(trace, task, chunk.id)) return trace;
+    // A subgraph node re-sends the whole shared list when it ends: messages it was given
+    // and messages an earlier task already showed are not this task's output.
+    if (wasInInput(task, chunk.id) || shownByEarlierTask(trace, task, chunk.id)) return trace;
     const message = messageOf(task, chunk.id);
     if (chunk.usage && !message.usage) addUsage(trace, message, chunk.usage);
     if (chunk.content) message.content += chunk.content;
