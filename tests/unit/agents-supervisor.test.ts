@@ -268,6 +268,28 @@ describe('supervisor mechanics (scripted models)', () => {
   });
 });
 
+describe('a worker that must act once (ReAct toolChoice)', () => {
+  it('forces the tool on agent turns, never on the wrap-up', async () => {
+    const model = new FunctionModel((messages, options) =>
+      options.toolChoice === 'none'
+        ? 'Saved it.'
+        : { call: 'calculator', arguments: { expression: '1 + 1' } },
+    );
+    const agent = createReactAgent({
+      model,
+      tools: [createCalculatorTool()],
+      maxSteps: 1,
+      toolChoice: { name: 'calculator' },
+    });
+    const values = await agent.invoke({ messages: [{ role: 'user', content: 'do it' }] });
+    expect(model.calls.map((c) => c.options.toolChoice)).toEqual([{ name: 'calculator' }, 'none']);
+    expect((values.messages as Message[]).at(-1)).toMatchObject({
+      content: 'Saved it.',
+      wrap_up: true,
+    });
+  });
+});
+
 describe('the Trace of a team run', () => {
   it("shows each message under the task that produced it, not again under a team's re-sent list", async () => {
     const inner = calculatorWorker('calc', 'Inner done.');
