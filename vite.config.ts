@@ -61,8 +61,12 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['tests/browser/**/*.test.ts'],
-          // Runs in Node: starts the loopback hub the download tests fetch from (`inject('hubUrl')`).
-          globalSetup: ['tests/browser/downloads.global-setup.ts'],
+          // Run in Node: the loopback hub the download tests fetch from (`inject('hubUrl')`) and
+          // the replay server of the web-tool tests (`inject('replayUrl')`).
+          globalSetup: [
+            'tests/browser/downloads.global-setup.ts',
+            'tests/browser/replay.global-setup.ts',
+          ],
           browser: {
             enabled: true,
             headless: true,

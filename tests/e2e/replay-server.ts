@@ -16,6 +16,20 @@
  * - httpbin's `POST /post`: echoes `{args, data, files, form, headers, json, origin, url}`
  *   and counts the hit.
  *
+ * - Wikipedia's MediaWiki API, `GET /w/api.php?action=query&generator=search&gsrsearch=…
+ *   &gsrlimit=n&prop=extracts&exintro=1&explaintext=1&format=json&formatversion=2&origin=*`
+ *   (what the search tool sends): `{"batchcomplete": true, "continue": {"gsroffset", "continue"},
+ *   "query": {"pages": [{pageid, ns, title, index, extract}]}}`, pages in pageid order with
+ *   `index` the search rank, as the real API answers; no match answers `{"batchcomplete":
+ *   true}` without `query`. Also `list=search&srsearch=…` (`query.searchinfo.totalhits`,
+ *   `query.search[]` with `snippet` marked up by `<span class="searchmatch">`). Articles are
+ *   the fixed `REPLAY_ARTICLES`, ranked by query words found in title and text.
+ * - A scrape proxy, `GET /scrape?url=<page>`: the page from `REPLAY_PAGES` with its own
+ *   status and content type (HTML with navigation, scripts and styles around the article,
+ *   a JSON file, a 404), and 502 for an address it does not know. The same pages are
+ *   served directly at `/pages/<name>`; `/pages/no-cors.html` comes without CORS headers,
+ *   so a browser refuses to let a page read it.
+ *
  * Control endpoints for the tests: `GET /__hits` → `{"post": n, "search": n, "forecast": n}`,
  * `GET /__requests` → every request served so far (method, path, query, body),
  * `POST /__reset` → forget both.
@@ -166,6 +180,222 @@ export function replayTemperature(city: string, unit: 'celsius' | 'fahrenheit' =
   const found = REPLAY_CITIES.find((c) => c.name.toLowerCase() === city.toLowerCase());
   if (!found) throw new Error(`No replay city '${city}'.`);
   return unit === 'celsius' ? found.celsius : Math.round((found.celsius * 1.8 + 32) * 10) / 10;
+}
+
+/** Encyclopedia articles the MediaWiki replay searches (text as TextExtracts' plain intro). */
+export interface ReplayArticle {
+  pageid: number;
+  title: string;
+  extract: string;
+}
+
+export const REPLAY_ARTICLES: readonly ReplayArticle[] = [
+  {
+    pageid: 5755,
+    title: 'Jupiter',
+    extract:
+      'Jupiter is the fifth planet from the Sun and the largest in the Solar System. It is a gas giant with a mass more than 2.5 times that of all the other planets combined.',
+  },
+  {
+    pageid: 16534,
+    title: 'Moons of Jupiter',
+    extract:
+      'There are 95 moons of Jupiter with confirmed orbits. The four largest, the Galilean moons Io, Europa, Ganymede and Callisto, were discovered by Galileo Galilei in 1610.',
+  },
+  {
+    pageid: 30011,
+    title: 'Telephone',
+    extract:
+      'A telephone is a telecommunications device that permits two or more users to conduct a conversation when they are too far apart to be easily heard directly.',
+  },
+  {
+    pageid: 1202,
+    title: 'Alexander Graham Bell',
+    extract:
+      'Alexander Graham Bell was a Scottish-born inventor, scientist and engineer who is credited with patenting the first practical telephone in 1876.',
+  },
+  {
+    pageid: 22989,
+    title: 'Paris',
+    extract:
+      'Paris is the capital and largest city of France. Since the 17th century it has been one of the major centres of finance, diplomacy, commerce, culture and science in Europe.',
+  },
+  {
+    pageid: 68291,
+    title: 'History of Paris',
+    extract:
+      'The oldest traces of human occupation in Paris were discovered in 2008 near the Rue Henri-Farman. The Parisii, a Celtic tribe, settled on the Seine around 250 BC.',
+  },
+  {
+    pageid: 71842,
+    title: 'ReAct (prompting)',
+    extract:
+      'ReAct is a prompting method in which a language model interleaves reasoning traces with actions such as tool calls, and reads the observations they return before it answers.',
+  },
+  {
+    pageid: 1164,
+    title: 'Artificial intelligence',
+    extract:
+      'Artificial intelligence is the capability of computational systems to perform tasks typically associated with human intelligence, such as learning, reasoning and perception.',
+  },
+];
+
+/** A page the scrape proxy (and `/pages/<name>`) serves. */
+export interface ReplayPage {
+  /** The address a tool asks the proxy for. */
+  url: string;
+  /** Served directly at `/pages/<name>` too. */
+  name: string;
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+const JUPITER_HTML = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Jupiter - Wikipedia</title>
+<style>body { font-family: sans-serif } .mw-nav { display: block }</style>
+<script>window.trackingId = 'never read by the scraper';</script></head>
+<body>
+<header><a href="/">Wikipedia, the free encyclopedia</a><form role="search"><input name="search"></form></header>
+<nav class="mw-nav"><ul><li><a href="/wiki/Main_Page">Main page</a></li><li><a href="/wiki/Special:Random">Random article</a></li></ul></nav>
+<main id="content">
+<h1>Jupiter</h1>
+<p>Jupiter is the fifth planet from the Sun and the largest in the Solar System.</p>
+<h2>Moons</h2>
+<p>Jupiter has 95 moons with confirmed orbits; the four Galilean moons were found in 1610.</p>
+<ul><li>Io</li><li>Europa</li><li>Ganymede</li><li>Callisto</li></ul>
+<script>document.write('an ad');</script>
+</main>
+<aside>Donate today</aside>
+<footer>Text is available under the Creative Commons Attribution-ShareAlike License.</footer>
+</body></html>`;
+
+export const REPLAY_PAGES: readonly ReplayPage[] = [
+  {
+    url: 'https://en.wikipedia.org/wiki/Jupiter',
+    name: 'jupiter.html',
+    status: 200,
+    contentType: 'text/html; charset=UTF-8',
+    body: JUPITER_HTML,
+  },
+  {
+    url: 'https://example.com/data.json',
+    name: 'data.json',
+    status: 200,
+    contentType: 'application/json',
+    body: '{"planets": 8}',
+  },
+  {
+    url: 'https://example.com/missing',
+    name: 'missing.html',
+    status: 404,
+    contentType: 'text/html; charset=UTF-8',
+    body: '<!doctype html><title>Not Found</title><h1>Not Found</h1>',
+  },
+  {
+    url: 'https://example.com/no-cors',
+    name: 'no-cors.html',
+    status: 200,
+    contentType: 'text/html; charset=UTF-8',
+    body: '<!doctype html><title>Private</title><p>Only for this site.</p>',
+  },
+];
+
+const words = (text: string) => text.toLowerCase().match(/[a-z0-9]+/g) ?? [];
+
+/** Words a full-text search does not rank on (enough of them for the replay's questions). */
+const STOPWORDS = new Set(
+  'a an and are about by find for from in is it of on or the then to was what when where which who why with write'.split(
+    ' ',
+  ),
+);
+
+/** Articles matching the query, best first: query words found in the title count twice. */
+function rankArticles(query: string): ReplayArticle[] {
+  const terms = [...new Set(words(query))].filter((t) => !STOPWORDS.has(t));
+  return REPLAY_ARTICLES.map((article, position) => {
+    const title = new Set(words(article.title));
+    const text = new Set(words(article.extract));
+    const score = terms.reduce((sum, t) => sum + (title.has(t) ? 2 : 0) + (text.has(t) ? 1 : 0), 0);
+    return { article, position, score };
+  })
+    .filter(({ score }) => score > 0)
+    .sort((a, b) => b.score - a.score || a.position - b.position)
+    .map(({ article }) => article);
+}
+
+function mediaWiki(query: URLSearchParams): { status: number; body: unknown } {
+  if (query.get('action') !== 'query' || query.get('format') !== 'json')
+    return {
+      status: 200,
+      body: { error: { code: 'badvalue', info: 'Only action=query&format=json is replayed.' } },
+    };
+  if (query.get('generator') === 'search') {
+    const limit = Math.max(1, Math.min(50, Number(query.get('gsrlimit') ?? 10) || 10));
+    const ranked = rankArticles(query.get('gsrsearch') ?? '');
+    const found = ranked.slice(0, limit);
+    if (!found.length) return { status: 200, body: { batchcomplete: true } };
+    const withExtracts = query.get('prop')?.split('|').includes('extracts') ?? false;
+    const pages = found
+      .map((article, i) => ({
+        pageid: article.pageid,
+        ns: 0,
+        title: article.title,
+        index: i + 1,
+        ...(withExtracts ? { extract: article.extract } : {}),
+      }))
+      .sort((a, b) => a.pageid - b.pageid);
+    return {
+      status: 200,
+      body: {
+        batchcomplete: true,
+        ...(ranked.length > limit
+          ? { continue: { gsroffset: limit, continue: 'gsroffset||' } }
+          : {}),
+        query: { pages },
+      },
+    };
+  }
+  if (query.get('list') === 'search') {
+    const search = query.get('srsearch') ?? '';
+    const terms = new Set(words(search));
+    const ranked = rankArticles(search);
+    const limit = Math.max(1, Math.min(50, Number(query.get('srlimit') ?? 10) || 10));
+    return {
+      status: 200,
+      body: {
+        batchcomplete: true,
+        query: {
+          searchinfo: { totalhits: ranked.length },
+          search: ranked.slice(0, limit).map((article) => ({
+            ns: 0,
+            title: article.title,
+            pageid: article.pageid,
+            size: article.extract.length * 12,
+            wordcount: words(article.extract).length * 12,
+            snippet: article.extract.replace(/[A-Za-z0-9]+/g, (w) =>
+              terms.has(w.toLowerCase()) ? `<span class="searchmatch">${w}</span>` : w,
+            ),
+            timestamp: '2025-01-10T08:00:00Z',
+          })),
+        },
+      },
+    };
+  }
+  return {
+    status: 200,
+    body: {
+      error: { code: 'badvalue', info: 'Only generator=search and list=search are replayed.' },
+    },
+  };
+}
+
+function sendPage(res: ServerResponse, page: ReplayPage): void {
+  res.writeHead(page.status, {
+    'Content-Type': page.contentType,
+    'Content-Length': Buffer.byteLength(page.body),
+  });
+  res.end(page.body);
 }
 
 export interface ReplayRequest {
@@ -320,6 +550,23 @@ export async function startReplayServer(port = 0): Promise<ReplayServer> {
       hits.forecast++;
       const { status, body: answer } = forecast(url.searchParams);
       return json(res, status, answer);
+    }
+    if (path === '/w/api.php' && method === 'GET') {
+      const { status, body: answer } = mediaWiki(url.searchParams);
+      return json(res, status, answer);
+    }
+    if (path === '/scrape' && method === 'GET') {
+      const target = url.searchParams.get('url') ?? '';
+      const page = REPLAY_PAGES.find((p) => p.url === target);
+      if (!page) return json(res, 502, { error: `The replay proxy does not know ${target}.` });
+      return sendPage(res, page);
+    }
+    if (path.startsWith('/pages/') && method === 'GET') {
+      const page = REPLAY_PAGES.find((p) => `/pages/${p.name}` === path);
+      if (!page) return json(res, 404, { error: `Not found: ${path}` });
+      // This one stands for a site that does not let other origins read it.
+      if (page.name === 'no-cors.html') res.removeHeader('Access-Control-Allow-Origin');
+      return sendPage(res, page);
     }
     if (path === '/post') {
       if (method !== 'POST') return json(res, 405, { error: 'Method Not Allowed' });

@@ -22,7 +22,7 @@ import {
   type Runtime,
 } from '../graph/index.js';
 import type { BaseCheckpointSaver } from '../checkpoint/types.js';
-import type { ChatModel, ChatOptions } from '../llm/types.js';
+import type { ChatModel, ChatOptions, ToolChoice } from '../llm/types.js';
 import {
   assistantTurn,
   newMessageId,
@@ -50,6 +50,12 @@ export interface ReactAgentOptions {
   systemPrompt?: string;
   /** Sent (not stored) as the last user message of the forced wrap-up turn. */
   wrapUpPrompt?: string;
+  /**
+   * Tool choice of the agent turns (default `auto`; the wrap-up never calls tools). With
+   * `required` or `{name}` and a budget of one step, a worker must act exactly once: how
+   * a writer that has to save its document is built on a small model.
+   */
+  toolChoice?: ToolChoice;
   /** Sampling options for every model call (temperature, maxTokens, seed, thinking…). */
   modelOptions?: Omit<ChatOptions, 'tools' | 'toolChoice' | 'signal'>;
   checkpointer?: BaseCheckpointSaver;
@@ -96,7 +102,11 @@ export function createReactAgent(options: ReactAgentOptions): ReactAgentGraph {
     const { message, result } = await assistantTurn(
       model,
       withSystemPrompt(state.messages),
-      { ...options.modelOptions, ...(specs.length ? { tools: specs } : {}) },
+      {
+        ...options.modelOptions,
+        ...(specs.length ? { tools: specs } : {}),
+        ...(specs.length && options.toolChoice ? { toolChoice: options.toolChoice } : {}),
+      },
       runtime,
     );
     // Kept on the message as plain data so the tools node (and a checkpoint) can see

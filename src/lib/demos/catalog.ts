@@ -20,6 +20,8 @@ import { singleVsReact } from './ch3-single-vs-react.js';
 import { swarmDemo } from './ch3-swarm.js';
 import { teamOfExperts } from './ch3-team.js';
 import { totBlogPlanner } from './ch3-tot-planner.js';
+import { hierarchicalTeamsDemo } from './ch3-hierarchical-teams.js';
+import { supervisorDemo } from './ch3-supervisor.js';
 import { solverJudge24 } from './solver-judge-24.js';
 import type { DemoDefinition } from './types.js';
 
@@ -79,6 +81,18 @@ export const GRAPH_DEMOS: readonly GraphDemoEntry[] = [
     module: 'ch3-team.ts',
     needsCorpus: true,
     create: (r) => teamOfExperts(r.passages),
+  },
+  {
+    id: 'supervisor-team',
+    module: 'ch3-supervisor.ts',
+    needsCorpus: true,
+    create: (r) => supervisorDemo(r.passages),
+  },
+  {
+    id: 'hierarchical-teams',
+    module: 'ch3-hierarchical-teams.ts',
+    needsCorpus: true,
+    create: (r) => hierarchicalTeamsDemo(r.passages),
   },
   fixed(solverJudge24(), 'solver-judge-24.ts'),
 ];

@@ -10,6 +10,7 @@ import type { CompiledStateGraph } from '../graph/index.js';
 import type { StateSpec } from '../graph/annotation.js';
 import type { Encoder } from '../encoders/types.js';
 import type { ChatModel } from '../llm/types.js';
+import type { Reranker } from '../tools/web-search.js';
 
 /** Any compiled graph (demos have different state shapes). */
 export type AnyCompiledGraph = CompiledStateGraph<StateSpec>;
@@ -35,6 +36,15 @@ export interface ToolEndpoints {
   forecastUrl?: string;
   /** Where the HTTP-call demos send their request (a real API in a user's browser). */
   httpUrl?: string;
+  /**
+   * Search and scrape: `online` (Wikipedia's API, real pages) or `offline` (the bundled
+   * corpus, reranked; no scraping). Defaults to `weatherMode`.
+   */
+  webMode?: 'online' | 'offline';
+  /** A MediaWiki `api.php` for online search (default English Wikipedia; tests: the replay server). */
+  searchUrl?: string;
+  /** Scrape through this proxy (`?url=<page>`) instead of fetching pages directly (tests: the replay server). */
+  scrapeProxyUrl?: string;
 }
 
 export interface DemoBuildContext {
@@ -46,6 +56,11 @@ export interface DemoBuildContext {
   endpoints: ToolEndpoints;
   /** Seed for every model call, so a run can be repeated exactly. */
   seed: number;
+  /**
+   * Relevance scores from an encoder (the bundled micro encoder on the demo page, loaded on
+   * first use): offline search reranks with it, the semantic filter ranks with it.
+   */
+  rerank?: Reranker;
 }
 
 /** How the page should start a turn: the graph input, and call options. */
@@ -89,7 +104,9 @@ export interface DemoDefinition {
    * the code sandbox's audit trail of `messages` (each run_javascript step and its charts),
    * the single-step and ReAct conversations side by side (`single_messages` and `messages`),
    * the tree of a Tree-of-Thoughts plan (`approaches`, `judgement`, `chosen`…), the
-   * swarm's active agent and handoffs, or the per-agent token, time and cost table.
+   * swarm's active agent and handoffs, the per-agent token, time and cost table,
+   * or a team's routing decisions and saved documents (`decisions`, `documents` in state,
+   * see lib/agents/supervisor).
    */
   view?:
     | 'react-transcript'
@@ -98,7 +115,8 @@ export interface DemoDefinition {
     | 'side-by-side'
     | 'thought-tree'
     | 'swarm'
-    | 'agent-accounting';
+    | 'agent-accounting'
+    | 'team';
   /**
    * Multi-agent demos: which role each agent node runs as (node name → role name), so the
    * page can say which model an agent used and account tokens and time per agent.

@@ -42,6 +42,57 @@ export {
   type CorpusSearchToolOptions,
   type Passage,
 } from './corpus-search.js';
+export {
+  createWebSearchTool,
+  DEFAULT_BM25_WEIGHT,
+  parseWikipediaSearch,
+  searchCorpus,
+  WIKIPEDIA_API_URL,
+  wikipediaSearchUrl,
+  type Reranker,
+  type SearchHit,
+  type WebSearchToolOptions,
+} from './web-search.js';
+export {
+  createScrapeTool,
+  extractReadableText,
+  parseWebAddress,
+  SCRAPE_SPEC,
+  scrapePage,
+  type ReadablePage,
+  type ScrapeToolOptions,
+} from './scrape.js';
+export {
+  createSemanticFilterTool,
+  semanticFilter,
+  SEMANTIC_FILTER_SPEC,
+  type ScoredPassage,
+  type SemanticFilterOptions,
+  type SemanticFilterToolOptions,
+} from './semantic-filter.js';
+export {
+  checkFolderName,
+  CREATE_OUTLINE_SPEC,
+  createDocumentTools,
+  DocumentError,
+  DOCUMENTS_FOLDER,
+  DocumentStore,
+  documentToolSpecs,
+  EDIT_DOCUMENT_SPEC,
+  formatOutline,
+  normalizeDocumentName,
+  numberLines,
+  READ_DOCUMENT_SPEC,
+  replaceLines,
+  replaceString,
+  splitDocumentPath,
+  splitLines,
+  WRITE_DOCUMENT_SPEC,
+  type DocumentErrorKind,
+  type DocumentInfo,
+  type DocumentLimits,
+  type DocumentToolsOptions,
+} from './documents.js';
 export { fmtNum, formatFixed, pythonJsonDumps, pythonRound } from './python-format.js';
 
 export const UNAVAILABLE_OFFLINE = 'This tool is not available offline.';

@@ -26,6 +26,7 @@ import {
 import type { StateSpec } from '$lib/graph/annotation';
 import type { Encoder } from '$lib/encoders/types';
 import type { ChatModel } from '$lib/llm/types';
+import type { Reranker } from '$lib/tools/web-search';
 import { applyEvent, emptyTrace, pathTaken, runningTasks, type Trace } from './trace';
 
 type AnyGraph = CompiledStateGraph<StateSpec>;
@@ -60,6 +61,8 @@ export interface DemoSessionOptions {
   endpoints?: ToolEndpoints;
   seed?: number;
   threadId: string;
+  /** The encoder's relevance scores for demos that rerank (see DemoBuildContext). */
+  rerank?: Reranker;
 }
 
 function newThreadId(demoId: string): string {
@@ -115,6 +118,7 @@ export class DemoSession {
       checkpointer: this.saver,
       endpoints: this.endpoints,
       seed: this.options.seed ?? 0,
+      rerank: this.options.rerank,
     }) as AnyGraph;
   }
 

@@ -131,12 +131,29 @@ function addUsage(
   trace.usage.completion_tokens += usage.completion_tokens;
 }
 
+function wasInInput(task: TraceTask, messageId: string): boolean {
+  const messages = (task.input as { messages?: unknown } | undefined)?.messages;
+  return (
+    Array.isArray(messages) &&
+    messages.some((m) => (m as { id?: unknown } | null)?.id === messageId)
+  );
+}
+
+function shownByEarlierTask(trace: Trace, task: TraceTask, messageId: string): boolean {
+  return trace.steps.some((step) =>
+    step.tasks.some((t) => t !== task && t.messages.some((m) => m.id === messageId)),
+  );
+}
+
 /** Final messages a task wrote replace what streamed (they are authoritative), and tool results attach to their calls. */
 function absorbWrites(trace: Trace, task: TraceTask): void {
   const written = task.writes?.messages;
   const list = Array.isArray(written) ? (written as StateMessage[]) : [];
   for (const m of list) {
     if (m?.role === 'assistant' && typeof m.id === 'string') {
+      // A subgraph node writes back the whole shared list: a message an earlier task
+      // already showed stays with that task.
+      if (shownByEarlierTask(trace, task, m.id)) continue;
       const message = messageOf(task, m.id);
       message.content = typeof m.content === 'string' ? m.content : message.content;
       if (typeof m.reasoning === 'string') message.reasoning = m.reasoning;
@@ -205,6 +222,9 @@ export function applyEvent(trace: Trace, event: unknown, now = Date.now()): Trac
     const [chunk, meta] = payload as [MessageChunkLike, MessageMetaLike];
     const task = findTask(trace, meta?.langgraph_task_id);
     if (!task || !chunk?.id) return trace;
+    // A subgraph node re-sends the whole shared list when it ends: messages it was given
+    // and messages an earlier task already showed are not this task's output.
+    if (wasInInput(task, chunk.id) || shownByEarlierTask(trace, task, chunk.id)) return trace;
     const message = messageOf(task, chunk.id);
     if (chunk.usage && !message.usage) addUsage(trace, message, chunk.usage);
     if (chunk.content) message.content += chunk.content;
