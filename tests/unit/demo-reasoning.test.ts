@@ -85,7 +85,9 @@ const context = (model: ChatModel) => ({
 describe('chapter 3 demos', () => {
   it('are in the catalog as chapter 3', () => {
     const cards = demoCards().filter((d) => d.chapter === 3);
-    expect(cards.map((d) => d.id)).toEqual(['single-step-vs-react', 'cot-data-analyst']);
+    const ids = cards.map((d) => d.id);
+    // the reasoning demos lead the chapter, before the agent teams
+    expect(ids.slice(0, 2)).toEqual(['single-step-vs-react', 'cot-data-analyst']);
   });
 
   it('cot analyst: the first turn must run code, later turns choose, the sandbox error is an observation', async () => {
