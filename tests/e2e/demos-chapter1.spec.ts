@@ -21,6 +21,7 @@ import {
   traceCalls,
   tracePath,
   uniqueThread,
+  type StoredMessage,
 } from './fixtures/demo-page';
 import { REPLAY_CITIES } from './replay-server';
 
@@ -28,12 +29,7 @@ const SEED = 0;
 // Page loads start the model worker; on a busy 2-core machine a test with reloads takes a while.
 test.describe.configure({ timeout: 120_000 });
 
-interface Msg {
-  role: string;
-  content?: string;
-  tool_calls?: Array<{ function: { name: string; arguments: string } }>;
-  name?: string;
-}
+type Msg = StoredMessage;
 
 const messagesOf = (values: Record<string, unknown>) => values.messages as Msg[];
 const paris = REPLAY_CITIES.find((c) => c.name === 'Paris')!;

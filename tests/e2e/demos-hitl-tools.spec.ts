@@ -19,6 +19,7 @@ import {
   traceCalls,
   tracePath,
   uniqueThread,
+  type StoredMessage,
 } from './fixtures/demo-page';
 import { REPLAY_CITIES, replayTemperature } from './replay-server';
 import type { Page } from '@playwright/test';
@@ -26,14 +27,7 @@ import type { Page } from '@playwright/test';
 const SEED = 0;
 test.describe.configure({ timeout: 120_000 });
 
-interface Msg {
-  role: string;
-  content?: string;
-  reviewed?: string;
-  human?: boolean;
-  tool_call_id?: string;
-  tool_calls?: Array<{ id: string; function: { name: string; arguments: string } }>;
-}
+type Msg = StoredMessage;
 
 test.describe('approval gate', () => {
   const gateQuestion = (url: string) => `Send this POST request to ${url}/post?`;

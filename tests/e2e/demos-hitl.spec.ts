@@ -21,6 +21,7 @@ import {
   test,
   tracePath,
   uniqueThread,
+  type StoredMessage,
 } from './fixtures/demo-page';
 import { REPLAY_CITIES, replayTemperature } from './replay-server';
 
@@ -272,8 +273,4 @@ test.describe('breakpoints', () => {
   });
 });
 
-interface Msg {
-  role: string;
-  content?: string;
-  tool_calls?: Array<{ function: { name: string; arguments: string } }>;
-}
+type Msg = StoredMessage;

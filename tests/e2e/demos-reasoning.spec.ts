@@ -16,18 +16,14 @@ import {
   test,
   tracePath,
   uniqueThread,
+  type StoredMessage,
 } from './fixtures/demo-page';
 import { startScriptedEndpoint } from './scripted-endpoint';
 
 const SEED = 0;
 test.describe.configure({ timeout: 120_000 });
 
-interface Msg {
-  role: string;
-  content?: string;
-  name?: string;
-  tool_calls?: Array<{ id: string; function: { name: string; arguments: string } }>;
-}
+type Msg = StoredMessage;
 
 /** The run_javascript observations in a conversation, parsed. */
 function observations(messages: Msg[]) {
