@@ -24,6 +24,7 @@ import { TransformersChatModel } from '../../src/lib/llm/engines/transformers.js
 import type { ChatChunk, ChatModel, ChatOptions, ChatResult } from '../../src/lib/llm/types.js';
 import { createCalculatorTool, parsePassagesJsonl } from '../../src/lib/tools/index.js';
 import { applyEvent, emptyTrace, pathTaken } from '../../src/lib/ui/demo/trace.js';
+import { oneTokenUsage } from './scripted-model.js';
 
 const MODELS = new URL('../../static-models/', import.meta.url).pathname;
 const passages = parsePassagesJsonl(readFileSync(`${MODELS}corpus/passages.jsonl`, 'utf8'));
@@ -46,17 +47,7 @@ class FunctionModel implements ChatModel {
   async *stream(messages: readonly Message[], options: ChatOptions = {}): AsyncIterable<ChatChunk> {
     this.calls.push({ messages: [...messages], options });
     const reply = this.reply([...messages], options);
-    const usage = {
-      promptTokens: 1,
-      completionTokens: 1,
-      reasoningTokens: 0,
-      cachedPromptTokens: 0,
-      timeToFirstTokenMs: 0,
-      prefillTokensPerSecond: 0,
-      decodeTokensPerSecond: 0,
-      engine: 'transformers' as const,
-      model: 'scripted',
-    };
+    const usage = oneTokenUsage();
     if (typeof reply === 'string') {
       yield { type: 'token', text: reply };
       yield {

@@ -36,6 +36,7 @@ import {
   type Message,
 } from '../../src/lib/llm/types.js';
 import { hash01 } from './search-helpers.js';
+import { oneTokenUsage } from './scripted-model.js';
 
 describe('curves from call-by-call scores', () => {
   it('keeps the best score so far and finds the first success', () => {
@@ -191,15 +192,7 @@ function seededFakeModel(): ChatModel & { calls: number } {
       } else if (u < 0.5) content = `<answer> ${given.join(' + ')} </answer>`;
       else if (u < 0.65) content = `<answer> ${given[0]} * 99 </answer>`;
       else content = 'I do not know';
-      const usage = {
-        promptTokens: 1,
-        completionTokens: 1,
-        reasoningTokens: 0,
-        cachedPromptTokens: 0,
-        timeToFirstTokenMs: 0,
-        prefillTokensPerSecond: 0,
-        decodeTokensPerSecond: 0,
-      };
+      const usage = oneTokenUsage();
       return { message: { role: 'assistant' as const, content }, finishReason: 'stop', usage };
     },
     stream(): never {

@@ -13,18 +13,9 @@ import { cotAnalyst } from '../../src/lib/demos/ch3-cot-analyst.js';
 import { singleVsReact } from '../../src/lib/demos/ch3-single-vs-react.js';
 import { demoCards } from '../../src/lib/demos/catalog.js';
 import { sandboxSteps } from '../../src/lib/tools/sandbox/index.js';
+import { oneTokenUsage } from './scripted-model.js';
 
-const USAGE = {
-  promptTokens: 1,
-  completionTokens: 1,
-  reasoningTokens: 0,
-  cachedPromptTokens: 0,
-  timeToFirstTokenMs: 0,
-  prefillTokensPerSecond: 0,
-  decodeTokensPerSecond: 0,
-  engine: 'transformers' as const,
-  model: 'scripted',
-};
+const USAGE = oneTokenUsage();
 
 /** Calls run_javascript whenever tools are offered and `callsLeft` allows, else answers. */
 class ScriptedAnalyst implements ChatModel {

@@ -13,6 +13,7 @@ import {
 } from '../../src/lib/demos/solver-judge-24.js';
 import type { ChatChunk, ChatModel, ChatOptions } from '../../src/lib/llm/types.js';
 import type { Episode } from '../../src/lib/rl/solver-judge.js';
+import { oneTokenUsage } from './scripted-model.js';
 
 /** Always replies `content`, recording each call. */
 class FixedReplyModel implements ChatModel {
@@ -37,17 +38,7 @@ class FixedReplyModel implements ChatModel {
       type: 'final',
       message: { role: 'assistant', content: this.content },
       finishReason: 'stop',
-      usage: {
-        promptTokens: 1,
-        completionTokens: 1,
-        reasoningTokens: 0,
-        cachedPromptTokens: 0,
-        timeToFirstTokenMs: 0,
-        prefillTokensPerSecond: 0,
-        decodeTokensPerSecond: 0,
-        engine: 'transformers',
-        model: this.info.model,
-      },
+      usage: oneTokenUsage(this.info.model),
     };
   }
 }

@@ -5,7 +5,22 @@
  * accounting can be checked exactly.
  */
 import type { Message } from '../../src/lib/graph/index.js';
-import type { ChatChunk, ChatModel, ChatOptions } from '../../src/lib/llm/types.js';
+import type { ChatChunk, ChatModel, ChatOptions, Usage } from '../../src/lib/llm/types.js';
+
+/** Usage of one scripted call: one prompt and one completion token, no timings. */
+export function oneTokenUsage(model = 'scripted'): Usage {
+  return {
+    promptTokens: 1,
+    completionTokens: 1,
+    reasoningTokens: 0,
+    cachedPromptTokens: 0,
+    timeToFirstTokenMs: 0,
+    prefillTokensPerSecond: 0,
+    decodeTokensPerSecond: 0,
+    engine: 'transformers',
+    model,
+  };
+}
 
 export type ScriptedReply = string | { call: string; args?: Record<string, unknown> };
 
