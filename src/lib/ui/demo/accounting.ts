@@ -100,15 +100,7 @@ export function accountByAgent(
         agent,
         model: agent === OTHER_AGENT ? '' : (roleModels[agent] ?? ''),
         nodes: [],
-        tasks: 0,
-        calls: 0,
-        promptTokens: 0,
-        completionTokens: 0,
-        reasoningTokens: 0,
-        totalTokens: 0,
-        ms: 0,
-        localNanoDollars: 0,
-        apiNanoDollars: 0,
+        ...zeroCounts(),
       };
       rows.set(agent, r);
     }
@@ -147,17 +139,7 @@ export function accountByAgent(
           : roleOrder.length;
     return rank(a) - rank(b);
   });
-  const totals = {
-    tasks: 0,
-    calls: 0,
-    promptTokens: 0,
-    completionTokens: 0,
-    reasoningTokens: 0,
-    totalTokens: 0,
-    ms: 0,
-    localNanoDollars: 0,
-    apiNanoDollars: 0,
-  };
+  const totals = zeroCounts();
   for (const r of ordered) {
     r.totalTokens = r.promptTokens + r.completionTokens;
     r.apiNanoDollars = r.model
@@ -177,6 +159,21 @@ export function accountByAgent(
     totals,
     traceTokens: { prompt: trace.usage.prompt_tokens, completion: trace.usage.completion_tokens },
     wallMs: Number.isFinite(first) && Number.isFinite(last) ? last - first : 0,
+  };
+}
+
+/** The counters of an account (a row or the totals), all zero. */
+function zeroCounts(): Omit<AgentAccount, 'agent' | 'model' | 'nodes'> {
+  return {
+    tasks: 0,
+    calls: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    reasoningTokens: 0,
+    totalTokens: 0,
+    ms: 0,
+    localNanoDollars: 0,
+    apiNanoDollars: 0,
   };
 }
 
