@@ -145,6 +145,51 @@ SUP_SYS = ("You are a supervisor managing these workers:\n{workers}\nGiven the c
            "When the task is done, choose FINISH. Answer with JSON {{\"next\": \"<worker>\"}}.")
 
 
+SYLLABLES = ["ba", "ko", "ri", "ten", "vel", "mor", "sa", "lun", "dra", "zi", "qua", "pel", "on", "ar", "ish",
+             "gor", "na", "tu", "wen", "fi", "ly", "ost", "kam", "ber", "chi", "do", "ex", "yu", "hal", "mi", "rok", "sen"]
+OPENERS = ["Please ", "Hey, ", "Quick question: ", "Can you help? ", "I need this: ", "OK, ", "Hi! "]
+CLOSERS = [" Thanks.", " Thank you!", " Be brief.", " Use a tool if needed."]
+CALC1_EXTRA = {"+": ["Can you add {a} and {b}?", "Sum {a} and {b}.", "{a} + {b} = ?", "Tell me {a} plus {b}."],
+               "-": ["Take {b} from {a}.", "{a} - {b} = ?", "Tell me {a} minus {b}.", "What is left when {b} is subtracted from {a}?"],
+               "*": ["{a} * {b} = ?", "Tell me {a} times {b}.", "Can you multiply {a} and {b}?"],
+               "/": ["{a} / {b} = ?", "Tell me {a} divided by {b}.", "How many times does {b} go into {a}?"]}
+CONVERT_EXTRA = ["Turn {v} {fu} into {tu}.", "{v} {fu} equals how many {tu}?", "What do {v} {fu} come to in {tu}?",
+                 "I measured {v} {fu}. What is that in {tu}?", "Give me {v} {fu} as {tu}.", "{v} {fu} to {tu}, please."]
+WEATHER_EXTRA = ["Temperature in {city} now?", "Tell me how hot it is in {city}.", "What does the thermometer say in {city}?",
+                 "Check the weather in {city}."]
+TEMPSQ_EXTRA = ["Get {city}'s temperature and square it.", "Square the current temperature of {city}.",
+                "What is the square of the temperature in {city} right now?"]
+
+for _op, _extra in CALC1_EXTRA.items():
+    CALC1["train"][_op] += _extra
+CONVERT["train"] += CONVERT_EXTRA
+WEATHER["train"] += WEATHER_EXTRA
+TEMPSQ["train"] += TEMPSQ_EXTRA
+
+
+def made_up_name(r):
+    """A pronounceable place name that is almost never repeated (one to three words)."""
+    def word():
+        w = "".join(r.choice(SYLLABLES) for _ in range(r.choice([1, 2, 2, 3, 3, 4])))
+        return w[0].upper() + w[1:]
+    n = r.choice([1, 1, 1, 1, 2, 2, 3])
+    return " ".join(word() for _ in range(n))
+
+
+def made_up_phrase(r):
+    """Text for the repeat drill: made-up words, digits and ordinary words mixed."""
+    parts = []
+    for _ in range(r.randint(2, 7)):
+        k = r.random()
+        if k < 0.4:
+            parts.append(made_up_name(r).lower())
+        elif k < 0.6:
+            parts.append(str(r.randint(0, 99999)))
+        else:
+            parts.append(r.choice(" ".join(PHRASES_W).split()))
+    return " ".join(parts)
+
+
 def tc(name, args, i=0):
     return {"id": f"call_{i}", "type": "function", "function": {"name": name, "arguments": json.dumps(args, ensure_ascii=False)}}
 
@@ -166,6 +211,29 @@ class Gen:
 
     def ph(self, table):
         return self.r.choice(table[self.split])
+
+    # Copying drills. The first three stages drew training cities from one fixed list, and the
+    # model learned to write those names rather than to copy the one in the prompt (held-out
+    # cities came back as look-alike training cities). Made-up names that never repeat leave
+    # copying as the only way to lower the loss. Training split only: the test split's random
+    # stream, and so its conversations, stay exactly as they were.
+    def city(self):
+        r = self.r
+        if self.split == "train" and r.random() < 0.7:
+            return made_up_name(r)
+        return r.choice(self.cities)
+
+    def train_variant(self, q):
+        """Training phrasings get optional openers and closers so that the intent, not one
+        memorised sentence, decides the tool. The held-out templates are never produced whole."""
+        r = self.r
+        if self.split != "train":
+            return q
+        if r.random() < 0.3:
+            q = r.choice(OPENERS) + q[0].lower() + q[1:]
+        if r.random() < 0.2:
+            q = q + r.choice(CLOSERS)
+        return q
 
     def tools_for(self, needed):
         r = self.r
@@ -196,7 +264,7 @@ class Gen:
         if op == "/":
             b = self.num(2, 30)
             a = b * self.num(2, 60) if r.random() < 0.7 else a
-        q = r.choice(CALC1[self.split][op]).format(a=a, b=b)
+        q = self.train_variant(r.choice(CALC1[self.split][op]).format(a=a, b=b))
         expr = f"{a} {op} {b}"
         res = T.calculator(expr)
         obs = res if r.random() < 0.5 else json.dumps({"result": json.loads(res) if res.lstrip('-').replace('.', '', 1).isdigit() else res})
@@ -219,7 +287,7 @@ class Gen:
         p1 = STEP1[op1].format(a=a, b=b)
         p2 = OPW[op2][1].format(b=c)
         q = r.choice(CALC2[self.split]).format(p1=p1, p2=p2)
-        q = q[0].upper() + q[1:]
+        q = self.train_variant(q[0].upper() + q[1:])
         e1 = f"{a} {op1} {b}"
         r1 = T.calculator(e1)
         e2 = f"{r1} {op2} {c}" if not r1.startswith("-") else f"({r1}) {op2} {c}"
@@ -243,9 +311,9 @@ class Gen:
 
     def tempsq(self, th):
         r = self.r
-        city = r.choice(self.cities)
+        city = self.city()
         t = r.randint(-10, 40)
-        q = r.choice(TEMPSQ[self.split]).format(city=city)
+        q = self.train_variant(r.choice(TEMPSQ[self.split]).format(city=city))
         expr = f"{t} * {t}" if t >= 0 else f"({t}) * ({t})"
         sq = T.calculator(expr)
         msgs = [{"role": "user", "content": q},
@@ -263,15 +331,15 @@ class Gen:
 
     def weather(self, th):
         r = self.r
-        city = r.choice(self.cities)
+        city = self.city()
         fahr = r.random() < 0.3
         if fahr:
-            q = r.choice(WEATHER_F[self.split]).format(city=city)
+            q = self.train_variant(r.choice(WEATHER_F[self.split]).format(city=city))
             args = {"location": city, "unit": "fahrenheit"}
             t = r.randint(14, 104)
             unit = "F"
         else:
-            q = r.choice(WEATHER[self.split]).format(city=city)
+            q = self.train_variant(r.choice(WEATHER[self.split]).format(city=city))
             args = {"location": city}
             t = r.randint(-10, 40)
             unit = "C"
@@ -288,7 +356,7 @@ class Gen:
         r = self.r
         fu, tu = r.choice(UNIT_PAIRS)
         v = r.randint(1, 500) if r.random() < 0.8 else round(r.uniform(0.5, 100), 1)
-        q = r.choice(CONVERT[self.split]).format(v=v, fu=r.choice(UNIT_NAMES[fu]), tu=r.choice(UNIT_NAMES[tu]))
+        q = self.train_variant(r.choice(CONVERT[self.split]).format(v=v, fu=r.choice(UNIT_NAMES[fu]), tu=r.choice(UNIT_NAMES[tu])))
         obs = T.convert_units(v, fu, tu)
         out = json.loads(obs)["value"]
         args = {"value": v, "from_unit": fu, "to_unit": tu}
@@ -305,7 +373,7 @@ class Gen:
         p = r.choice(self.search_pool)
         kind = p.get("kind", "fact")
         t = p["title"]
-        q = r.choice(SEARCH_Q[kind][self.split]).format(t=t)
+        q = self.train_variant(r.choice(SEARCH_Q[kind][self.split]).format(t=t))
         obs = T.search_response(self.bm25, t)
         top = json.loads(obs)
         ans = T.first_sentence(top[0]["text"]) if top else "I could not find anything about that."
@@ -361,7 +429,7 @@ class Gen:
         r.shuffle(listed)
         names = {c: r.choice(WORKERS[c][0]) for c in listed}
         sys = SUP_SYS.format(workers="\n".join(f"- {names[c]}: {WORKERS[c][1]}" for c in listed))
-        city = r.choice(self.cities)
+        city = self.city()
         a, b = self.num(2, 99), self.num(2, 99)
         pool = SUP_TASKS if self.split == "train" else SUP_TASKS_TEST
         texts = [r.choice(pool[c]).format(city=city, a=a, b=b) for c in plan]
@@ -378,7 +446,10 @@ class Gen:
 
     def direct(self, th):
         r = self.r
-        kind = r.choice(["greet", "greet", "list", "repeat", "compare", "missing"])
+        kinds = ["greet", "greet", "list", "repeat", "compare", "missing"]
+        if self.split == "train":
+            kinds += ["repeat", "repeat", "compare"]  # copying drills
+        kind = r.choice(kinds)
         needed = []
         if kind == "greet":
             q, ans = r.choice(GREET[self.split])
@@ -387,7 +458,10 @@ class Gen:
             q = r.choice(LISTTOOLS[self.split])
             why = "The tools are listed in the system prompt."
         elif kind == "repeat":
-            p = r.choice(PHRASES_W if self.split == "train" else PHRASES_T)
+            if self.split == "train" and r.random() < 0.8:
+                p = made_up_phrase(r)
+            else:
+                p = r.choice(PHRASES_W if self.split == "train" else PHRASES_T)
             q = r.choice(REPEAT[self.split]).format(p=p)
             ans = p
             why = "I just repeat the text."
@@ -399,7 +473,7 @@ class Gen:
             ans = f"{max(a, b)} is larger."
             why = f"{max(a, b)} is more than {min(a, b)}."
         else:  # a task whose tool is missing from the list
-            city = r.choice(self.cities)
+            city = self.city()
             q = r.choice(TEMPSQ[self.split]).format(city=city) if r.random() < 0.5 else r.choice(WEATHER[self.split]).format(city=city)
             ans = "I don't have a tool for that."
             why = "No listed tool can get the temperature."
@@ -417,8 +491,8 @@ class Gen:
                 "meta": {"answer": ans, "calls": [], "kind": kind}}
 
 
-MIX = [("calc1", 14), ("calc2", 10), ("tempsq", 13), ("weather", 6), ("convert", 11), ("search", 16), ("countdown", 10),
-       ("supervisor", 10), ("direct", 10)]
+MIX = [("calc1", 14), ("calc2", 10), ("tempsq", 13), ("weather", 9), ("convert", 12), ("search", 16), ("countdown", 8),
+       ("supervisor", 10), ("direct", 13)]
 
 
 def main():
