@@ -444,12 +444,25 @@ class Gen:
         c = {"task": "supervisor", "tools": None, "messages": msgs, "enable_thinking": th, "meta": {"answer": json.dumps({"next": nxt})}}
         return c
 
-    def direct(self, th):
+    def drill(self, th):
+        """A short copy-heavy conversation for the drill stage: repeating made-up text, or one
+        weather, calculator or conversion call whose arguments must be copied from the prompt."""
+        r = self.r
+        k = r.random()
+        if k < 0.5:
+            return self.direct(th, kind="repeat")
+        if k < 0.75:
+            return self.weather(th)
+        if k < 0.9:
+            return self.calc1(th)
+        return self.convert(th)
+
+    def direct(self, th, kind=None):
         r = self.r
         kinds = ["greet", "greet", "list", "repeat", "compare", "missing"]
         if self.split == "train":
             kinds += ["repeat", "repeat", "compare"]  # copying drills
-        kind = r.choice(kinds)
+        kind = kind or r.choice(kinds)
         needed = []
         if kind == "greet":
             q, ans = r.choice(GREET[self.split])
@@ -500,6 +513,7 @@ def main():
     ap.add_argument("--train", type=int, default=40000)
     ap.add_argument("--test", type=int, default=100, help="conversations per task in the test split")
     ap.add_argument("--out", default=os.path.join(HERE, "data"))
+    ap.add_argument("--drills", type=int, default=0, help="also write this many copy drills to drill.jsonl")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     passages = build_corpus()
@@ -513,6 +527,11 @@ def main():
             c = getattr(tr, task)(tr.r.random() < 0.5)
             seen.add(json.dumps([m["content"] for m in c["messages"] if m["role"] == "user"]))
             f.write(json.dumps(c, ensure_ascii=False) + "\n")
+    if a.drills:
+        dr = Gen("train", 3, passages, bm25)  # its own stream: the training and test splits do not change
+        with open(os.path.join(a.out, "drill.jsonl"), "w") as f:
+            for i in range(a.drills):
+                f.write(json.dumps(dr.drill(dr.r.random() < 0.5), ensure_ascii=False) + "\n")
     te = Gen("test", 2, passages, bm25)
     n_test = 0
     with open(os.path.join(a.out, "test.jsonl"), "w") as f:

@@ -132,16 +132,18 @@ def main():
     ap.add_argument("--tokenizer", default=os.path.join(HERE, "..", "..", "micro-agent", "tokenizer.json"))
     ap.add_argument("--per-task", type=int, default=50)
     ap.add_argument("--out", default=os.path.join(HERE, "eval.json"))
+    ap.add_argument("--data", default=os.path.join(HERE, "data"), help="folder with test.jsonl and test_rendered.jsonl")
+    ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args()
-    torch.set_num_threads(2)
+    torch.set_num_threads(a.threads)
     tok = Tokenizer.load(a.tokenizer)
     ck = torch.load(a.ckpt, map_location="cpu")
     m = MicroLlama(Config(**ck["config"]))
     m.load_state_dict(ck["model"])
     m.eval()
     BM = T.BM25(T.load_corpus())
-    items = [json.loads(l) for l in open(os.path.join(HERE, "data", "test.jsonl"))]
-    rendered = [json.loads(l) for l in open(os.path.join(HERE, "data", "test_rendered.jsonl"))]
+    items = [json.loads(l) for l in open(os.path.join(a.data, "test.jsonl"))]
+    rendered = [json.loads(l) for l in open(os.path.join(a.data, "test_rendered.jsonl"))]
     per = collections.defaultdict(int)
     stats = collections.defaultdict(lambda: collections.Counter())
     spots = []
@@ -229,7 +231,7 @@ def main():
                              "final_answer": pct(tool_tasks, "final_ok", "final_total"), "json_valid": pct(tool_tasks, "json_valid", "json_total")}
     json.dump({"summary": summary, "counts": report, "checkpoint": {k: ck[k] for k in ("step", "tokens", "minutes")}},
               open(a.out, "w"), indent=2)
-    with open(os.path.join(HERE, "data", "spot.jsonl"), "w") as f:
+    with open(os.path.join(a.data, "spot.jsonl"), "w") as f:
         for sp in spots:
             f.write(json.dumps(sp) + "\n")
     for k, v in summary.items():
