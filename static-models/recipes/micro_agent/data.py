@@ -449,6 +449,12 @@ class Gen:
         weather, calculator or conversion call whose arguments must be copied from the prompt."""
         r = self.r
         k = r.random()
+        if k < 0.3:  # a long repeat with no tool list: copying is nearly every target token
+            p = " ".join(made_up_phrase(r) for _ in range(r.randint(1, 3)))
+            q = r.choice(REPEAT["train"]).format(p=p)
+            msgs = [{"role": "user", "content": q}, {"role": "assistant", "content": p,
+                                                     "reasoning_content": "I just repeat the text." if th else ""}]
+            return {"task": "direct", "tools": None, "messages": msgs, "enable_thinking": th, "meta": {"answer": p, "calls": [], "kind": "repeat"}}
         if k < 0.5:
             return self.direct(th, kind="repeat")
         if k < 0.75:

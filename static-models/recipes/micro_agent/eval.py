@@ -218,7 +218,7 @@ def main():
     report["overall"] = dict(tot)
 
     def pct(s, a_, b_):
-        return round(100 * s[a_] / s[b_], 1) if s.get(b_) else None
+        return round(100 * s.get(a_, 0) / s[b_], 1) if s.get(b_) else None
 
     summary = {}
     for k, s in report.items():
