@@ -45,6 +45,16 @@ test('solvers propose in parallel, the judge picks, each trajectory gets its own
   expect(path[0]).toBe('deal');
   expect([...path.slice(1, 1 + SOLVERS)].sort()).toEqual(['solver_1', 'solver_2', 'solver_3']);
   expect(path.slice(1 + SOLVERS)).toEqual(['judge', 'reward']);
+  // the graph view marks the fan-out into every solver and the join out of every one
+  const takenEdges = await page
+    .locator('g.edge.taken')
+    .evaluateAll((edges) =>
+      edges.map((e) => `${e.getAttribute('data-from')} > ${e.getAttribute('data-to')}`),
+    );
+  for (const solver of ['solver_1', 'solver_2', 'solver_3']) {
+    expect(takenEdges).toContain(`deal > ${solver}`);
+    expect(takenEdges).toContain(`${solver} > judge`);
+  }
 
   const episode = region(page, 'Episode');
   const table = episode.getByRole('table');

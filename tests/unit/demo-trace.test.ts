@@ -8,7 +8,13 @@ import {
   type Message,
 } from '../../src/lib/graph/index.js';
 import { MemorySaver } from '../../src/lib/checkpoint/index.js';
-import { applyEvent, emptyTrace, pathTaken, runningTasks } from '../../src/lib/ui/demo/trace.js';
+import {
+  applyEvent,
+  emptyTrace,
+  pathTaken,
+  runningTasks,
+  stepsTaken,
+} from '../../src/lib/ui/demo/trace.js';
 import { reactTranscript } from '../../src/lib/ui/demo/react-transcript.js';
 
 const State = Annotation.Root({
@@ -91,6 +97,7 @@ describe('trace builder', () => {
     }
     expect(trace.steps.map((s) => s.step)).toEqual([0, 1, 2]);
     expect(pathTaken(trace)).toEqual(['agent', 'tools', 'agent']);
+    expect(stepsTaken(trace)).toEqual([['agent'], ['tools'], ['agent']]);
     expect(runningTasks(trace)).toEqual([]);
     const [first, second, third] = trace.steps;
     expect(first.keysUpdated).toEqual(['messages']);

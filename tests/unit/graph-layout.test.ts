@@ -297,6 +297,45 @@ describe('run marks', () => {
     expect(takenEdges(loop, []).size).toBe(0);
   });
 
+  it('marks every branch of a fan-out and every edge into a join when given supersteps', () => {
+    const fan = layoutGraph({
+      nodes: [
+        { id: START, name: START, type: 'start' },
+        { id: 'plan', name: 'plan', type: 'node' },
+        { id: 'a', name: 'a', type: 'node' },
+        { id: 'b', name: 'b', type: 'node' },
+        { id: 'c', name: 'c', type: 'node' },
+        { id: 'join', name: 'join', type: 'node' },
+        { id: END, name: END, type: 'end' },
+      ],
+      edges: [
+        { source: START, target: 'plan', conditional: false },
+        { source: 'plan', target: 'a', conditional: true },
+        { source: 'plan', target: 'b', conditional: true },
+        { source: 'plan', target: 'c', conditional: true },
+        { source: 'a', target: 'join', conditional: false },
+        { source: 'b', target: 'join', conditional: false },
+        { source: 'c', target: 'join', conditional: false },
+        { source: 'join', target: END, conditional: false },
+      ],
+    });
+    const pairs = (visited: Parameters<typeof takenEdges>[1]) => {
+      const taken = takenEdges(fan, visited);
+      return fan.edges
+        .filter((e) => taken.has(e.id))
+        .map((e) => `${e.from} > ${e.to}`)
+        .sort();
+    };
+    // plan sent work to a and b (not c); both ran in one step and joined.
+    expect(pairs([['plan'], ['a', 'b'], ['join'], [END]])).toEqual(
+      ['__start__ > plan', 'plan > a', 'plan > b', 'a > join', 'b > join', 'join > __end__'].sort(),
+    );
+    // The same run as a flat list can only join neighbours: a and b have no edge between them.
+    expect(pairs(['plan', 'a', 'b', 'join'])).toEqual(
+      ['__start__ > plan', 'plan > a', 'b > join'].sort(),
+    );
+  });
+
   it('turns a stream namespace into a node path', () => {
     expect(pathFromNamespace([], 'route')).toBe('route');
     expect(pathFromNamespace(['working:1f3c-aa', 'deep:77'], 'plan')).toBe('working:deep:plan');

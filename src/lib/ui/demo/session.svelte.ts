@@ -27,7 +27,7 @@ import type { StateSpec } from '$lib/graph/annotation';
 import type { Encoder } from '$lib/encoders/types';
 import type { ChatModel } from '$lib/llm/types';
 import type { Reranker } from '$lib/tools/web-search';
-import { applyEvent, emptyTrace, pathTaken, runningTasks, type Trace } from './trace';
+import { applyEvent, emptyTrace, pathTaken, runningTasks, stepsTaken, type Trace } from './trace';
 
 type AnyGraph = CompiledStateGraph<StateSpec>;
 type Values = Record<string, unknown>;
@@ -146,6 +146,11 @@ export class DemoSession {
 
   get visited(): string[] {
     return pathTaken(this.trace);
+  }
+
+  /** The path taken grouped by superstep, so the graph view marks every parallel branch. */
+  get visitedSteps(): string[][] {
+    return stepsTaken(this.trace);
   }
 
   private config(extra: Partial<RunConfig> = {}, checkpointId?: string): RunConfig {

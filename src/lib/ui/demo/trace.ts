@@ -248,6 +248,11 @@ export function pathTaken(trace: Trace): string[] {
   return trace.steps.flatMap((s) => s.tasks.map((t) => t.name));
 }
 
+/** The same path grouped by superstep: parallel branches share an entry. */
+export function stepsTaken(trace: Trace): string[][] {
+  return trace.steps.map((s) => s.tasks.map((t) => t.name)).filter((names) => names.length > 0);
+}
+
 /** Tasks still running (started, no result yet). */
 export function runningTasks(trace: Trace): string[] {
   return trace.steps.flatMap((s) =>

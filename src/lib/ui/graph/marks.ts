@@ -120,11 +120,23 @@ export function markNodes(layout: GraphLayout, marks: RunMarks): Map<string, Nod
 }
 
 /**
- * Ids of the edges the run took, joining each visited node to the next one. A step into an
- * expanded subgraph goes through the subgraph's START, a step out of it through its END.
- * Consecutive nodes with no edge between them (parallel branches) join nothing.
+ * One entry of the path taken: a node path, or the node paths of one superstep (parallel
+ * branches run in the same step).
  */
-export function takenEdges(layout: GraphLayout, visited: readonly string[]): Set<string> {
+export type PathStep = string | readonly string[];
+
+/** `visited` as a flat list of node paths, in the order they ran. */
+export function flattenPath(visited: readonly PathStep[]): string[] {
+  return visited.flatMap((entry) => (typeof entry === 'string' ? [entry] : [...entry]));
+}
+
+/**
+ * Ids of the edges the run took, joining every node to the nodes of the step before it that
+ * have an edge to it. Given supersteps, a fan-out marks an edge into each branch and a join
+ * marks an edge out of each; given single paths, consecutive nodes are joined. A step into an
+ * expanded subgraph goes through the subgraph's START, a step out of it through its END.
+ */
+export function takenEdges(layout: GraphLayout, visited: readonly PathStep[]): Set<string> {
   const taken = new Set<string>();
   if (visited.length === 0) return taken;
   const drawn = drawnIds(layout);
@@ -162,14 +174,29 @@ export function takenEdges(layout: GraphLayout, visited: readonly string[]): Set
 
   // Nodes inside a collapsed subgraph all stand for one step into it; a node that really ran
   // twice in a row (a self-loop) stays two steps.
-  const steps: string[] = [START_ID];
-  let previousPath = START_ID;
-  for (const path of visited) {
-    const id = visibleFor(path, drawn);
-    if (id === undefined) continue;
-    if (id !== steps[steps.length - 1] || (path === id && path === previousPath)) steps.push(id);
-    previousPath = path;
+  const steps: string[][] = [[START_ID]];
+  let previousPaths: readonly string[] = [START_ID];
+  for (const entry of visited) {
+    const paths = typeof entry === 'string' ? [entry] : entry;
+    const ids = [...new Set(paths.map((path) => visibleFor(path, drawn)))].filter(
+      (id): id is string => id !== undefined,
+    );
+    if (ids.length === 0) continue;
+    const last = steps[steps.length - 1];
+    const same = ids.length === last.length && ids.every((id) => last.includes(id));
+    const ranAgain = paths.some((path) => ids.includes(path) && previousPaths.includes(path));
+    if (!same || ranAgain) steps.push(ids);
+    previousPaths = paths;
   }
-  for (let i = 1; i < steps.length; i++) connect(steps[i - 1], steps[i]);
+  for (let i = 1; i < steps.length; i++) {
+    const before = steps[i - 1];
+    for (const v of steps[i]) {
+      // Every node of the previous step with an edge to v took it (a join has several).
+      const direct = before.filter((u) => mark(exitOf(u), entryOf(v)));
+      if (direct.length > 0) continue;
+      // Otherwise the way runs through a subgraph's START or END.
+      for (const u of before) connect(u, v);
+    }
+  }
   return taken;
 }
