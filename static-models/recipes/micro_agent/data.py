@@ -190,6 +190,19 @@ def made_up_phrase(r):
     return " ".join(parts)
 
 
+def random_token_text(r, tok, lo=6, hi=40):
+    """Text made of vocabulary pieces drawn uniformly at random. Repeating it cannot be done
+    from letter statistics (which made-up names still allow), only by copying, which is what
+    forms the attention heads that copy cities and queries."""
+    ids = [i for i in range(len(tok.vocab)) if i >= 13]
+    for _ in range(20):
+        text = tok.decode([r.choice(ids) for _ in range(r.randint(lo, hi))])
+        text = " ".join(text.split())
+        if text and "<" not in text and ">" not in text and "\ufffd" not in text and text.isprintable():
+            return text
+    return made_up_phrase(r)
+
+
 def tc(name, args, i=0):
     return {"id": f"call_{i}", "type": "function", "function": {"name": name, "arguments": json.dumps(args, ensure_ascii=False)}}
 
@@ -520,6 +533,8 @@ def main():
     ap.add_argument("--test", type=int, default=100, help="conversations per task in the test split")
     ap.add_argument("--out", default=os.path.join(HERE, "data"))
     ap.add_argument("--drills", type=int, default=0, help="also write this many copy drills to drill.jsonl")
+    ap.add_argument("--token-drills", type=int, default=0,
+                    help="also write this many repeat drills of random vocabulary pieces to token_drill.jsonl")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     passages = build_corpus()
@@ -538,6 +553,18 @@ def main():
         with open(os.path.join(a.out, "drill.jsonl"), "w") as f:
             for i in range(a.drills):
                 f.write(json.dumps(dr.drill(dr.r.random() < 0.5), ensure_ascii=False) + "\n")
+    if a.token_drills:
+        from tokenizer import Tokenizer
+        tok = Tokenizer.load(os.path.join(HERE, "..", "..", "micro-agent", "tokenizer.json"))
+        r = random.Random(4)
+        with open(os.path.join(a.out, "token_drill.jsonl"), "w") as f:
+            for i in range(a.token_drills):
+                p = random_token_text(r, tok)
+                th = r.random() < 0.5
+                msgs = [{"role": "user", "content": r.choice(REPEAT["train"]).format(p=p)},
+                        {"role": "assistant", "content": p, "reasoning_content": "I just repeat the text." if th else ""}]
+                f.write(json.dumps({"task": "direct", "tools": None, "messages": msgs, "enable_thinking": th,
+                                    "meta": {"answer": p, "calls": [], "kind": "repeat"}}, ensure_ascii=False) + "\n")
     te = Gen("test", 2, passages, bm25)
     n_test = 0
     with open(os.path.join(a.out, "test.jsonl"), "w") as f:

@@ -9,7 +9,8 @@ Metrics (reported per task and overall):
   tool selection  - at every expected step, the model called the expected tool (or, for
                     tasks that need no tool, made no call)
   arguments       - exact match of the arguments where the tool was right
-  final answer    - the final reply equals the expected answer (search: contains the key
+  final answer    - the final reply equals the expected answer (calculator tasks: its last
+                    number is the expected result; search: contains the key
                     fact / first sentence of the gold passage; countdown: judged correct)
   JSON validity   - emitted <tool_call> bodies that parse as {"name", "arguments"} JSON
 Writes eval.json and data/spot.jsonl (prompt/completion pairs for the ONNX spot check).
@@ -82,6 +83,14 @@ def args_equal(a, b):
     return True
 
 
+NUMBER_RE = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def last_number(text):
+    found = NUMBER_RE.findall(text)
+    return found[-1] if found else None
+
+
 def countdown_ok(expr, nums, target):
     expr = expr.strip()
     if not re.fullmatch(r"[\d\s+\-*/().]+", expr):
@@ -134,6 +143,7 @@ def main():
     ap.add_argument("--out", default=os.path.join(HERE, "eval.json"))
     ap.add_argument("--data", default=os.path.join(HERE, "data"), help="folder with test.jsonl and test_rendered.jsonl")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--dump", default=None, help="also write one JSON line per conversation: calls made, final reply, verdict")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     tok = Tokenizer.load(a.tokenizer)
@@ -147,6 +157,7 @@ def main():
     per = collections.defaultdict(int)
     stats = collections.defaultdict(lambda: collections.Counter())
     spots = []
+    dump = open(a.dump, "w") if a.dump else None
     for item, rend in zip(items, rendered):
         task = item["task"]
         if per[task] >= a.per_task:
@@ -202,10 +213,18 @@ def main():
                 mm = re.search(r"<answer>(.*?)</answer>", final, re.S)
                 ok = bool(mm) and countdown_ok(mm.group(1), meta["nums"], meta["target"])
                 s["format_ok"] += int(bool(mm))
+            elif task in ("calc1", "calc2"):
+                # the trained replies are `83 + 21 = 104` and `The answer is 416.`; the gold is the
+                # bare result, so the reply is right when its last number is that result
+                ok = last_number(final) == meta["answer"]
             else:
                 ok = final.strip() == meta["answer"]
         s["final_total"] += 1
         s["final_ok"] += int(ok)
+        if dump:
+            dump.write(json.dumps({"task": task, "prompt": [mm["content"] for mm in item["messages"] if mm["role"] == "user"][0],
+                                   "expected_calls": gold_calls, "calls": made, "final": final, "expected": meta.get("answer"),
+                                   "correct": ok}, ensure_ascii=False) + "\n")
         s["n"] += 1
         if task == "search":
             s["search_right_passage"] += int(bool(made) and made[0][0] == "search" and
