@@ -68,10 +68,46 @@ describe('validateJsonSchema', () => {
     expect(messages('anything', true)).toEqual([]);
     expect(messages('anything', false)).toHaveLength(1);
     // Unknown keywords and type names are ignored, not rejected.
-    expect(messages('x', { type: 'string', format: 'email', pattern: '^$' })).toEqual([]);
+    expect(messages('x', { type: 'string', format: 'email' })).toEqual([]);
+    expect(messages('ab', { type: 'string', pattern: '^[a-z]+$' })).toEqual([]);
+    expect(messages('a1', { type: 'string', pattern: '^[a-z]+$' })).toEqual([
+      'arguments: must match the pattern ^[a-z]+$',
+    ]);
+    // A pattern the engine cannot compile is skipped, not held against the value.
+    expect(messages('x', { type: 'string', pattern: '(' })).toEqual([]);
     expect(messages(1, { type: 'uuid' as never })).toEqual([]);
     // Code points, not UTF-16 units.
     expect(messages('😀', { type: 'string', maxLength: 1 })).toEqual([]);
+  });
+
+  it('checks unions, allOf and not the way the interrupt forms do', () => {
+    const action: JsonSchema = {
+      oneOf: [
+        { type: 'object', properties: { type: { const: 'accept' } }, required: ['type'] },
+        {
+          type: 'object',
+          properties: { type: { const: 'edit' }, args: { type: 'object' } },
+          required: ['type', 'args'],
+        },
+      ],
+    };
+    expect(messages({ type: 'accept' }, action)).toEqual([]);
+    expect(messages({ type: 'edit' }, action)).toEqual([
+      'arguments: is missing the required property "args"',
+    ]);
+    expect(messages({ type: 'reject' }, action)).toEqual([
+      'arguments: "type" must be one of "accept", "edit"',
+    ]);
+    expect(messages('b', { oneOf: [{ const: 'a' }, { const: 'c' }] })).toEqual([
+      'arguments: must be one of "a", "c", got "b"',
+    ]);
+    expect(messages(3, { oneOf: [{ type: 'number' }, { type: 'integer' }] })).toEqual([
+      'arguments: matches more than one of the allowed shapes (exactly one is allowed)',
+    ]);
+    expect(messages(3, { allOf: [{ minimum: 1 }, { maximum: 2 }] })).toEqual([
+      'arguments: must be at most 2, got 3',
+    ]);
+    expect(messages(1, { not: {} })).toEqual(['arguments: no value is allowed here']);
   });
 
   it('never throws on odd schemas', () => {

@@ -17,7 +17,19 @@
  * Schemas this does not know how to draw (arrays of objects, `$ref`, untagged unions)
  * become a JSON text field, so an interrupt can always be answered.
  */
-import { hasJsonType, jsonEqual } from '$lib/llm/json-schema';
+import {
+  asSchemaObject,
+  constOf,
+  findDiscriminator,
+  jsonEqual,
+  objectProperties as schemaProperties,
+  schemaIssues,
+  unionBranches as schemaBranches,
+  type JsonSchemaObject,
+  type SchemaIssueDetail,
+} from '$lib/llm/json-schema';
+
+export { findDiscriminator };
 
 /**
  * A deep copy of a JSON value. Not `structuredClone`: schemas and values may arrive as
@@ -29,7 +41,8 @@ function cloneJson<T>(value: T): T {
 
 export type SchemaType = 'object' | 'string' | 'number' | 'integer' | 'boolean' | 'array' | 'null';
 
-export interface FormSchema {
+/** A JSON schema as forms read it (the keywords that shape fields are spelled out). */
+export interface FormSchema extends JsonSchemaObject {
   type?: SchemaType | SchemaType[];
   title?: string;
   description?: string;
@@ -287,8 +300,7 @@ function propertyFields(schema: FormSchema, basePath: string, depth: number): Fo
 
 /** `oneOf` or `anyOf` branches, booleans read as schemas. */
 function unionBranches(schema: FormSchema): FormSchema[] | null {
-  const list = schema.oneOf ?? schema.anyOf;
-  return Array.isArray(list) && list.length > 0 ? list.map(asSchema) : null;
+  return schemaBranches(schema) as FormSchema[] | null;
 }
 
 /** `oneOf: [{const: 'a', title: 'A'}, …]`: the titled way to write an enum. */
@@ -301,38 +313,8 @@ function constantOptions(branches: FormSchema[]): EnumOption[] | null {
   }));
 }
 
-/**
- * A property every branch pins to a different constant (`type: {const: 'edit'}`), which
- * tells the branches apart; `null` when there is none. The first such property wins.
- */
-export function findDiscriminator(branches: FormSchema[]): string | null {
-  const first = branches[0] ? objectProperties(branches[0]) : null;
-  if (!first) return null;
-  for (const key of Object.keys(first)) {
-    const seen = new Set<string>();
-    const tellsApart = branches.every((branch) => {
-      const property = objectProperties(branch)?.[key];
-      const value = property === undefined ? undefined : constOf(asSchema(property));
-      if (value === undefined) return false;
-      const id = JSON.stringify(value);
-      if (seen.has(id)) return false;
-      seen.add(id);
-      return true;
-    });
-    if (tellsApart) return key;
-  }
-  return null;
-}
-
-/** `const`, or the value of a one-item `enum`. */
-function constOf(schema: FormSchema): unknown {
-  if (schema.const !== undefined) return schema.const;
-  if (Array.isArray(schema.enum) && schema.enum.length === 1) return schema.enum[0];
-  return undefined;
-}
-
 function objectProperties(schema: FormSchema): Record<string, FormSchema | boolean> | null {
-  return isPlainObject(schema.properties) ? schema.properties : null;
+  return schemaProperties(schema) as Record<string, FormSchema | boolean> | null;
 }
 
 /** The one non-null type a schema names (or implies), and whether null is allowed too. */
@@ -356,8 +338,7 @@ function inputTypeFor(format: string | undefined): 'text' | 'email' | 'url' | 'd
 }
 
 function asSchema(schema: FormSchema | boolean | undefined): FormSchema {
-  if (schema === false) return { not: {} };
-  return isPlainObject(schema) ? (schema as FormSchema) : {};
+  return asSchemaObject(schema) as FormSchema;
 }
 
 /** `tool_call_id` → "Tool call id", `maxTokens` → "Max tokens". */
@@ -451,190 +432,65 @@ export function chosenOption(
  * Why `value` does not answer `schema`, as messages a person can act on, each at the
  * JSON Pointer of the part it is about. An empty list means valid. Never throws.
  * The answer itself is always required: `undefined` is no answer, whatever the schema.
+ * The checking is the project's one validator (`schemaIssues`); this words its findings.
  */
 export function validateAgainstSchema(schema: FormSchema | boolean, value: unknown): FieldError[] {
   if (value === undefined) return [{ path: '', message: missingMessage(asSchema(schema)) }];
-  const errors: FieldError[] = [];
-  check(schema, value, '', errors, 0);
-  return errors;
+  return schemaIssues(value, schema, { emptyStringIsMissing: true }).map((issue) => {
+    const pointer = issue.at.map((segment) => `/${escapePointer(String(segment))}`).join('');
+    if (issue.kind === 'required') {
+      return {
+        path: `${pointer}/${escapePointer(issue.key)}`,
+        message: missingMessage(asSchema(issue.schema as FormSchema | boolean | undefined)),
+      };
+    }
+    if (issue.kind === 'additional') {
+      return {
+        path: `${pointer}/${escapePointer(issue.key)}`,
+        message: `"${issue.key}" is not an allowed field`,
+      };
+    }
+    return { path: pointer, message: fieldMessage(issue) };
+  });
 }
 
-function check(
-  schemaOrBoolean: FormSchema | boolean,
-  value: unknown,
-  path: string,
-  errors: FieldError[],
-  depth: number,
-): void {
-  if (schemaOrBoolean === true || depth > MAX_DEPTH) return;
-  const schema = asSchema(schemaOrBoolean);
-  if (isPlainObject(schema.not) && Object.keys(schema.not).length === 0) {
-    // `false`, or its spelled-out form `{not: {}}`.
-    errors.push({ path, message: 'No value is allowed here' });
-    return;
-  }
-
-  if (Array.isArray(schema.allOf)) {
-    for (const part of schema.allOf) check(part, value, path, errors, depth + 1);
-  }
-
-  const branches = unionBranches(schema);
-  if (branches) {
-    checkUnion(schema, branches, value, path, errors, depth);
-    return; // the chosen branch has said all there is to say
-  }
-
-  if (schema.type !== undefined) {
-    const types = Array.isArray(schema.type) ? schema.type : [schema.type];
-    if (!types.some((type) => hasJsonType(value, type))) {
-      errors.push({ path, message: typeMessage(types) });
-      return; // the other keywords would only repeat the same mistake
-    }
-  }
-
-  if (schema.const !== undefined && !jsonEqual(value, schema.const)) {
-    errors.push({ path, message: `Must be ${JSON.stringify(schema.const)}` });
-  }
-  if (Array.isArray(schema.enum) && !schema.enum.some((option) => jsonEqual(option, value))) {
-    errors.push({
-      path,
-      message: `Choose one of: ${schema.enum.map(optionLabel).join(', ')}`,
-    });
-  }
-
-  if (typeof value === 'string') checkString(schema, value, path, errors);
-  if (typeof value === 'number') checkNumber(schema, value, path, errors);
-  if (Array.isArray(value)) {
-    if (schema.minItems !== undefined && value.length < schema.minItems) {
-      errors.push({ path, message: `Needs at least ${plural(schema.minItems, 'item')}` });
-    }
-    if (schema.maxItems !== undefined && value.length > schema.maxItems) {
-      errors.push({ path, message: `Allows at most ${plural(schema.maxItems, 'item')}` });
-    }
-    if (schema.items !== undefined) {
-      value.forEach((item, index) =>
-        check(schema.items as FormSchema | boolean, item, `${path}/${index}`, errors, depth + 1),
-      );
-    }
-  }
-  if (isPlainObject(value)) checkObject(schema, value, path, errors, depth);
-}
-
-function checkUnion(
-  schema: FormSchema,
-  branches: FormSchema[],
-  value: unknown,
-  path: string,
-  errors: FieldError[],
-  depth: number,
-): void {
-  const constants = constantOptions(branches);
-  if (constants) {
-    if (!constants.some((option) => jsonEqual(option.value, value))) {
-      errors.push({ path, message: 'Choose one of the options' });
-    }
-    return;
-  }
-  const discriminator = findDiscriminator(branches);
-  if (discriminator) {
-    const branch = isPlainObject(value)
-      ? branches.find((b) =>
-          jsonEqual(constOf(asSchema(b.properties?.[discriminator])), value[discriminator]),
-        )
-      : undefined;
-    if (!branch) errors.push({ path, message: 'Choose one of the options' });
-    else check(branch, value, path, errors, depth + 1);
-    return;
-  }
-  // Untagged: valid when some branch (oneOf: exactly one) accepts the value.
-  const matching = branches.filter((branch) => {
-    const branchErrors: FieldError[] = [];
-    check(branch, value, path, branchErrors, depth + 1);
-    return branchErrors.length === 0;
-  }).length;
-  if (matching === 0) {
-    errors.push({ path, message: 'Does not match any of the allowed forms' });
-  } else if (schema.oneOf && matching > 1) {
-    errors.push({ path, message: 'Matches more than one of the allowed forms' });
-  }
-}
-
-function checkString(schema: FormSchema, value: string, path: string, errors: FieldError[]): void {
-  // Count characters as people (and JSON schema) do: code points, not UTF-16 units.
-  const length = [...value].length;
-  if (schema.minLength !== undefined && length < schema.minLength) {
-    errors.push({ path, message: `Needs at least ${plural(schema.minLength, 'character')}` });
-  }
-  if (schema.maxLength !== undefined && length > schema.maxLength) {
-    errors.push({
-      path,
-      message: `Allows at most ${plural(schema.maxLength, 'character')} (now ${length})`,
-    });
-  }
-  if (typeof schema.pattern === 'string') {
-    let pattern: RegExp | null = null;
-    try {
-      pattern = new RegExp(schema.pattern, 'u');
-    } catch {
-      // A pattern this browser cannot compile is not the person's fault: skip it.
-    }
-    if (pattern && !pattern.test(value)) {
-      errors.push({ path, message: `Must match the pattern ${schema.pattern}` });
-    }
-  }
-}
-
-function checkNumber(schema: FormSchema, value: number, path: string, errors: FieldError[]): void {
-  if (schema.minimum !== undefined && value < schema.minimum) {
-    errors.push({ path, message: `Must be at least ${schema.minimum}` });
-  }
-  if (schema.maximum !== undefined && value > schema.maximum) {
-    errors.push({ path, message: `Must be at most ${schema.maximum}` });
-  }
-  if (schema.exclusiveMinimum !== undefined && value <= schema.exclusiveMinimum) {
-    errors.push({ path, message: `Must be more than ${schema.exclusiveMinimum}` });
-  }
-  if (schema.exclusiveMaximum !== undefined && value >= schema.exclusiveMaximum) {
-    errors.push({ path, message: `Must be less than ${schema.exclusiveMaximum}` });
-  }
-}
-
-function checkObject(
-  schema: FormSchema,
-  value: Record<string, unknown>,
-  path: string,
-  errors: FieldError[],
-  depth: number,
-): void {
-  const properties = objectProperties(schema) ?? {};
-  for (const key of schema.required ?? []) {
-    const child = value[key];
-    // An empty required string is missing, by this module's form convention.
-    if (child === undefined || child === '') {
-      errors.push({
-        path: `${path}/${escapePointer(key)}`,
-        message: missingMessage(asSchema(properties[key])),
-      });
-    }
-  }
-  // Schema order, then any extra keys: errors then read top to bottom like the form.
-  const keys = [
-    ...Object.keys(properties).filter((key) => Object.hasOwn(value, key)),
-    ...Object.keys(value).filter((key) => !Object.hasOwn(properties, key)),
-  ];
-  for (const key of keys) {
-    const child = value[key];
-    if (child === undefined) continue;
-    const childPath = `${path}/${escapePointer(key)}`;
-    if (Object.hasOwn(properties, key)) {
-      if (!(child === '' && (schema.required ?? []).includes(key))) {
-        check(properties[key], child, childPath, errors, depth + 1);
-      }
-    } else if (schema.additionalProperties === false) {
-      errors.push({ path: childPath, message: `"${key}" is not an allowed field` });
-    } else if (schema.additionalProperties !== undefined) {
-      check(schema.additionalProperties, child, childPath, errors, depth + 1);
-    }
+function fieldMessage(issue: SchemaIssueDetail): string {
+  switch (issue.kind) {
+    case 'nothing-allowed':
+      return 'No value is allowed here';
+    case 'type':
+      return typeMessage(issue.types);
+    case 'const':
+      return `Must be ${JSON.stringify(issue.expected)}`;
+    case 'enum':
+      return `Choose one of: ${issue.options.map(optionLabel).join(', ')}`;
+    case 'choice':
+      return 'Choose one of the options';
+    case 'no-branch':
+      return 'Does not match any of the allowed forms';
+    case 'many-branches':
+      return 'Matches more than one of the allowed forms';
+    case 'minLength':
+      return `Needs at least ${plural(issue.limit, 'character')}`;
+    case 'maxLength':
+      return `Allows at most ${plural(issue.limit, 'character')} (now ${issue.length})`;
+    case 'pattern':
+      return `Must match the pattern ${issue.pattern}`;
+    case 'minimum':
+      return `Must be at least ${issue.limit}`;
+    case 'maximum':
+      return `Must be at most ${issue.limit}`;
+    case 'exclusiveMinimum':
+      return `Must be more than ${issue.limit}`;
+    case 'exclusiveMaximum':
+      return `Must be less than ${issue.limit}`;
+    case 'minItems':
+      return `Needs at least ${plural(issue.limit, 'item')}`;
+    case 'maxItems':
+      return `Allows at most ${plural(issue.limit, 'item')}`;
+    case 'required':
+    case 'additional':
+      return 'Not allowed here';
   }
 }
 
