@@ -21,6 +21,11 @@ from corpus_src import build as build_corpus
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
+# --copy-data: the training split's copying changes (made-up cities, more phrasings, more repeat
+# drills, another task mix). Off by default, so the default run reproduces the data the shipped
+# weights were trained on; the drill sets always use them.
+COPY = False
+
 CITIES_TRAIN = ["Paris", "London", "Berlin", "Madrid", "Rome", "Tokyo", "Osaka", "Seoul", "Beijing", "Delhi",
                 "Mumbai", "Cairo", "Nairobi", "Lagos", "Lima", "Bogota", "Santiago", "Toronto", "Chicago",
                 "Boston", "Denver", "Seattle", "Miami", "Dallas", "Sydney", "Perth", "Auckland", "Oslo",
@@ -160,11 +165,18 @@ WEATHER_EXTRA = ["Temperature in {city} now?", "Tell me how hot it is in {city}.
 TEMPSQ_EXTRA = ["Get {city}'s temperature and square it.", "Square the current temperature of {city}.",
                 "What is the square of the temperature in {city} right now?"]
 
-for _op, _extra in CALC1_EXTRA.items():
-    CALC1["train"][_op] += _extra
-CONVERT["train"] += CONVERT_EXTRA
-WEATHER["train"] += WEATHER_EXTRA
-TEMPSQ["train"] += TEMPSQ_EXTRA
+
+
+def enable_copy_data():
+    global COPY
+    if COPY:
+        return
+    COPY = True
+    for op, extra in CALC1_EXTRA.items():
+        CALC1["train"][op] += extra
+    CONVERT["train"] += CONVERT_EXTRA
+    WEATHER["train"] += WEATHER_EXTRA
+    TEMPSQ["train"] += TEMPSQ_EXTRA
 
 
 def made_up_name(r):
@@ -232,7 +244,7 @@ class Gen:
     # stream, and so its conversations, stay exactly as they were.
     def city(self):
         r = self.r
-        if self.split == "train" and r.random() < 0.7:
+        if self.split == "train" and COPY and r.random() < 0.7:
             return made_up_name(r)
         return r.choice(self.cities)
 
@@ -240,7 +252,7 @@ class Gen:
         """Training phrasings get optional openers and closers so that the intent, not one
         memorised sentence, decides the tool. The held-out templates are never produced whole."""
         r = self.r
-        if self.split != "train":
+        if self.split != "train" or not COPY:
             return q
         if r.random() < 0.3:
             q = r.choice(OPENERS) + q[0].lower() + q[1:]
@@ -479,7 +491,7 @@ class Gen:
     def direct(self, th, kind=None):
         r = self.r
         kinds = ["greet", "greet", "list", "repeat", "compare", "missing"]
-        if self.split == "train":
+        if self.split == "train" and COPY:
             kinds += ["repeat", "repeat", "compare"]  # copying drills
         kind = kind or r.choice(kinds)
         needed = []
@@ -490,7 +502,7 @@ class Gen:
             q = r.choice(LISTTOOLS[self.split])
             why = "The tools are listed in the system prompt."
         elif kind == "repeat":
-            if self.split == "train" and r.random() < 0.8:
+            if self.split == "train" and COPY and r.random() < 0.8:
                 p = made_up_phrase(r)
             else:
                 p = r.choice(PHRASES_W if self.split == "train" else PHRASES_T)
@@ -523,8 +535,11 @@ class Gen:
                 "meta": {"answer": ans, "calls": [], "kind": kind}}
 
 
-MIX = [("calc1", 14), ("calc2", 10), ("tempsq", 13), ("weather", 9), ("convert", 12), ("search", 16), ("countdown", 8),
-       ("supervisor", 10), ("direct", 13)]
+MIX = [("calc1", 14), ("calc2", 10), ("tempsq", 13), ("weather", 6), ("convert", 11), ("search", 16), ("countdown", 10),
+       ("supervisor", 10), ("direct", 10)]
+# same tasks in the same order (the test split is generated task by task from it)
+MIX_COPY = [("calc1", 14), ("calc2", 10), ("tempsq", 13), ("weather", 9), ("convert", 12), ("search", 16), ("countdown", 8),
+            ("supervisor", 10), ("direct", 13)]
 
 
 def main():
@@ -532,6 +547,7 @@ def main():
     ap.add_argument("--train", type=int, default=40000)
     ap.add_argument("--test", type=int, default=100, help="conversations per task in the test split")
     ap.add_argument("--out", default=os.path.join(HERE, "data"))
+    ap.add_argument("--copy-data", action="store_true", help="the training split with the copying changes (see COPY)")
     ap.add_argument("--drills", type=int, default=0, help="also write this many copy drills to drill.jsonl")
     ap.add_argument("--token-drills", type=int, default=0,
                     help="also write this many repeat drills of random vocabulary pieces to token_drill.jsonl")
@@ -540,7 +556,9 @@ def main():
     passages = build_corpus()
     bm25 = T.BM25(passages)
     tr = Gen("train", 1, passages, bm25)
-    names = [n for n, w in MIX for _ in range(w)]
+    if a.copy_data:
+        enable_copy_data()
+    names = [n for n, w in (MIX_COPY if a.copy_data else MIX) for _ in range(w)]
     seen = set()
     with open(os.path.join(a.out, "train.jsonl"), "w") as f:
         for i in range(a.train):
@@ -548,6 +566,8 @@ def main():
             c = getattr(tr, task)(tr.r.random() < 0.5)
             seen.add(json.dumps([m["content"] for m in c["messages"] if m["role"] == "user"]))
             f.write(json.dumps(c, ensure_ascii=False) + "\n")
+    if a.drills or a.token_drills:
+        enable_copy_data()
     if a.drills:
         dr = Gen("train", 3, passages, bm25)  # its own stream: the training and test splits do not change
         with open(os.path.join(a.out, "drill.jsonl"), "w") as f:
