@@ -37,6 +37,7 @@ import {
   createWeatherTool,
   parsePassagesJsonl,
 } from '../../src/lib/tools/index.js';
+import { oneTokenUsage } from './scripted-model.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const STATIC_MODELS = join(ROOT, 'static-models/');
@@ -119,17 +120,7 @@ class ScriptedChatModel implements ChatModel {
       },
       finishReason: toolCalls.length ? 'tool_calls' : 'stop',
       ...(turn.errors?.length ? { toolCallErrors: turn.errors } : {}),
-      usage: {
-        promptTokens: 10,
-        completionTokens: 5,
-        reasoningTokens: 0,
-        cachedPromptTokens: 0,
-        timeToFirstTokenMs: 0,
-        prefillTokensPerSecond: 0,
-        decodeTokensPerSecond: 0,
-        engine: 'transformers',
-        model: 'scripted',
-      },
+      usage: { ...oneTokenUsage(), promptTokens: 10, completionTokens: 5 },
     };
   }
 }

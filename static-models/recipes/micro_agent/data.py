@@ -202,11 +202,10 @@ def made_up_phrase(r):
     return " ".join(parts)
 
 
-def random_token_text(r, tok, lo=6, hi=40):
-    """Text made of vocabulary pieces drawn uniformly at random. Repeating it cannot be done
-    from letter statistics (which made-up names still allow), only by copying, which is what
-    forms the attention heads that copy cities and queries."""
-    ids = [i for i in range(len(tok.vocab)) if i >= 13]
+def random_token_text(r, tok, ids, lo=6, hi=40):
+    """Text made of vocabulary pieces (`ids`, no special tokens) drawn uniformly at random.
+    Repeating it cannot be done from letter statistics (which made-up names still allow), only
+    by copying, which is what forms the attention heads that copy cities and queries."""
     for _ in range(20):
         text = tok.decode([r.choice(ids) for _ in range(r.randint(lo, hi))])
         text = " ".join(text.split())
@@ -577,9 +576,10 @@ def main():
         from tokenizer import Tokenizer
         tok = Tokenizer.load(os.path.join(HERE, "..", "..", "micro-agent", "tokenizer.json"))
         r = random.Random(4)
+        pieces = list(range(13, len(tok.vocab)))  # past the 13 added tokens
         with open(os.path.join(a.out, "token_drill.jsonl"), "w") as f:
             for i in range(a.token_drills):
-                p = random_token_text(r, tok)
+                p = random_token_text(r, tok, pieces)
                 th = r.random() < 0.5
                 msgs = [{"role": "user", "content": r.choice(REPEAT["train"]).format(p=p)},
                         {"role": "assistant", "content": p, "reasoning_content": "I just repeat the text." if th else ""}]
