@@ -179,6 +179,60 @@ def enable_copy_data():
     TEMPSQ["train"] += TEMPSQ_EXTRA
 
 
+# --variety N: more training phrasings for the tasks run g generalised worst to (two-step
+# calculator requests, small talk, city names followed by more words, supervisor member names).
+# None is a held-out template: the test split's phrasings stay unseen, so the test still measures
+# whether the intent, not a memorised sentence, decides the call.
+CALC2_OPEN = ["", "", "First ", "To begin, ", "Begin by: ", "Step one: ", "Initially, ", "Please "]
+CALC2_JOIN = [", then ", ". Then ", " and after that ", ". After that, ", ". Afterwards, ", ", and then ",
+              ". Following that, ", ". Once done, ", ". Second, ", "; then ", ". When you have it, "]
+VARIETY_TEMPSQ = ["What's the temperature in {city} at present? Square it.", "Temperature in {city} currently, squared, please.",
+                  "Look up {city}'s temperature right now, then give its square.",
+                  "Find the current temperature for {city} and compute the square.",
+                  "Tell me the temperature in {city} today and then its square.",
+                  "Get the temperature for {city}, then multiply it by itself.",
+                  "How hot is it in {city} at this time? I also need that number squared."]
+VARIETY_WEATHER = ["How hot is it in {city} currently?", "Is it warm in {city} today? Tell me the temperature.",
+                   "What temperature is it in {city} at present?", "Get the temperature for {city}, please.",
+                   "Is {city} cold right now? What is the temperature?"]
+VARIETY_GREET = [("Hey!", "Hello! How can I help you today?"), ("Greetings.", "Hello! How can I help you today?"),
+                 ("Good evening!", "Good evening! How can I help you today?"), ("Hi, is someone there?", "Hello! How can I help you today?"),
+                 ("Hello there, how are you?", "Hello! How can I help you today?"),
+                 ("Many thanks.", "You're welcome!"), ("Thanks so much!", "You're welcome!"), ("Cheers, thank you.", "You're welcome!"),
+                 ("Introduce yourself.", "I am Micro Agent, a small assistant that runs in your browser."),
+                 ("What are you?", "I am Micro Agent, a small assistant that runs in your browser."),
+                 ("Who am I talking to?", "I am Micro Agent, a small assistant that runs in your browser."),
+                 ("Describe yourself, please.", "I am Micro Agent, a small assistant that runs in your browser."),
+                 ("What should I call you?", "I am Micro Agent, a small assistant that runs in your browser."),
+                 ("Are you a person or a program?", "I am Micro Agent, a small assistant that runs in your browser.")]
+VARIETY_LIST = ["Which tools can you call?", "Show me the tools you have.", "Name your tools.", "Tell me your tools.",
+                "What tools do you have access to?"]
+VARIETY_REPEAT = ["Repeat this back: {p}", "Copy this text: {p}", "Say back to me: {p}", "Write exactly this: {p}"]
+VARIETY_COMPARE = ["Which is greater: {a} or {b}?", "Between {a} and {b}, which is bigger?", "Tell me the larger of {a} and {b}.",
+                   "{a} or {b}: which is more?"]
+VARIETY_SUP = {"research": ["Look up facts on the rings of Saturn.", "Gather information about {city}.", "Search for the tallest building in {city}."],
+               "code": ["Implement a function that adds two lists.", "Create a program that prints the time.", "Write a function that sums a list."],
+               "math": ["Calculate {a} minus {b}.", "Figure out {a} plus {b}.", "Evaluate {a} times {b}."],
+               "write": ["Write a toast for a wedding.", "Prepare a short speech for the team.", "Draft a message for my neighbour."],
+               "weather": ["Will it rain in {city} tomorrow?", "Is it sunny in {city}?", "How cold is it in {city}?"]}
+VARIETY_MIX = [("calc1", 5), ("calc2", 20), ("tempsq", 15), ("weather", 8), ("convert", 4), ("search", 12), ("countdown", 4),
+               ("supervisor", 16), ("direct", 16)]
+
+
+def enable_variety():
+    """Adds the --variety phrasings to the training tables (after the splits are written)."""
+    enable_copy_data()
+    CALC2["train"] += [o + "{p1}" + j + "{p2}." for o in CALC2_OPEN for j in CALC2_JOIN]
+    TEMPSQ["train"] += VARIETY_TEMPSQ
+    WEATHER["train"] += VARIETY_WEATHER
+    GREET["train"] += VARIETY_GREET
+    LISTTOOLS["train"] += VARIETY_LIST
+    REPEAT["train"] += VARIETY_REPEAT
+    COMPARE["train"] += VARIETY_COMPARE
+    for c, extra in VARIETY_SUP.items():
+        SUP_TASKS[c] += extra
+
+
 def made_up_name(r):
     """A pronounceable place name that is almost never repeated (one to three words)."""
     def word():
@@ -548,6 +602,8 @@ def main():
     ap.add_argument("--out", default=os.path.join(HERE, "data"))
     ap.add_argument("--copy-data", action="store_true", help="the training split with the copying changes (see COPY)")
     ap.add_argument("--drills", type=int, default=0, help="also write this many copy drills to drill.jsonl")
+    ap.add_argument("--variety", type=int, default=0,
+                    help="also write this many conversations with the extra phrasings (see VARIETY_MIX) to variety.jsonl")
     ap.add_argument("--token-drills", type=int, default=0,
                     help="also write this many repeat drills of random vocabulary pieces to token_drill.jsonl")
     a = ap.parse_args()
@@ -599,6 +655,23 @@ def main():
                 f.write(json.dumps(c, ensure_ascii=False) + "\n")
                 k += 1
                 n_test += 1
+    if a.variety:
+        # after the test split, so neither split changes; never a prompt the test split contains
+        enable_variety()
+        test_keys = set()
+        with open(os.path.join(a.out, "test.jsonl")) as f:
+            for line in f:
+                test_keys.add(json.dumps([m["content"] for m in json.loads(line)["messages"] if m["role"] == "user"]))
+        va = Gen("train", 5, passages, bm25)
+        vnames = [n for n, w in VARIETY_MIX for _ in range(w)]
+        k = 0
+        with open(os.path.join(a.out, "variety.jsonl"), "w") as f:
+            while k < a.variety:
+                c = getattr(va, va.r.choice(vnames))(va.r.random() < 0.5)
+                if json.dumps([m["content"] for m in c["messages"] if m["role"] == "user"]) in test_keys:
+                    continue
+                f.write(json.dumps(c, ensure_ascii=False) + "\n")
+                k += 1
     print(f"train {a.train} test {n_test}")
 
 
