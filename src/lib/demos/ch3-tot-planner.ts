@@ -53,7 +53,7 @@ export interface Research {
 
 /** A reply that did not parse, kept with the raw text so the page can show it. */
 export interface StepError {
-  step: 'propose' | 'judge';
+  step: 'propose' | 'judge' | 'draft';
   message: string;
   raw: string;
 }
@@ -320,7 +320,23 @@ export function totBlogPlanner(passages: readonly Passage[]): DemoDefinition {
           },
           runtime,
         );
-        return { post: result.message.content.trim() };
+        const post = result.message.content.trim();
+        if (post) return { post };
+        // The writer has no tools, yet a small model may answer with a tool call (or
+        // nothing): say so instead of leaving the draft looking unfinished.
+        const call = result.message.tool_calls?.[0];
+        return {
+          post: '',
+          errors: [
+            {
+              step: 'draft' as const,
+              message: call
+                ? `the writer answered with a ${call.function.name} call instead of text`
+                : 'the writer wrote nothing',
+              raw: call ? JSON.stringify(call.function) : result.message.content,
+            },
+          ],
+        };
       })
       .addEdge(START, 'propose')
       .addEdge('propose', 'judge')
