@@ -131,8 +131,10 @@ test.describe('tool loop', () => {
       current: 'temperature_2m',
       temperature_unit: 'celsius',
     });
-    // With 14.2 °C the model stops after the lookup (it does not square a decimal).
-    expect(await tracePath(page)).toEqual(['agent', 'tools', 'agent']);
+    // The model goes on to square the looked-up 14.2 with the calculator, then answers;
+    // trained on whole-degree temperatures only, it copies the decimal once and not twice.
+    expect(await tracePath(page)).toEqual(['agent', 'tools', 'agent', 'tools', 'agent']);
+    expect(calls[1]).toMatchObject({ name: 'calculator', arguments: { expression: '14.2 * 14' } });
     expect(messagesOf(await stateValues(page)).at(-1)!.tool_calls ?? []).toEqual([]);
   });
 });

@@ -258,13 +258,16 @@ test.describe('breakpoints', () => {
         fetched: replay.hits.forecast,
       });
     await record();
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 5; i++) {
       await settle(page, () => button(panel, 'Resume').click(), ['paused', 'done']);
       await record();
     }
     expect(stops).toEqual([
       { path: [], before: 'agent', fetched: 0 },
       { path: ['agent'], before: 'tools', fetched: 0 },
+      { path: ['tools'], before: 'agent', fetched: 1 },
+      // the agent reads Rome's temperature and asks the calculator for its square
+      { path: ['agent'], before: 'tools', fetched: 1 },
       { path: ['tools'], before: 'agent', fetched: 1 },
       { path: ['agent'], before: '', fetched: 1 },
     ]);

@@ -114,9 +114,14 @@ test('ToT planner: three options scored by the judge, the chosen branch drawn to
   await expect(tree.locator('svg g[data-chosen="true"]')).toHaveCount(1);
   await expect(tree.getByLabel('Agents')).toContainText('scored by judge (micro-agent)');
   await expect(tree.locator('svg .pruned')).toHaveCount(2);
-  // the chosen path continues into research and draft
-  await expect(tree.locator('svg g[data-step="research"]')).toContainText('Research');
-  await expect(tree.locator('svg g[data-step="draft"]')).toContainText('words');
+  // the chosen path continues into research and draft; the micro model's approaches are
+  // babble, its query finds nothing and its writer answers with a tool call it was not
+  // offered, which the tree reports instead of leaving the draft looking unfinished
+  await expect(tree.locator('svg g[data-step="research"]')).toContainText('0 hits');
+  await expect(tree.locator('svg g[data-step="draft"]')).toContainText('no draft');
+  await expect(tree.getByRole('alert')).toContainText(
+    'The draft reply could not be read (the writer answered with a calculator call instead of text)',
+  );
   const chosenRow = tree.locator(`table tr[data-approach="${judgement.choice}"]`);
   await expect(chosenRow.locator('.outcome')).toHaveText('chosen');
   await tree.screenshot({ path: 'test-results/tot-blog-planner-tree.png' });

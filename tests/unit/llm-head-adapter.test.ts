@@ -59,7 +59,7 @@ describe('head adapters in the decode loop', () => {
 
   it("samples from the adapted policy, and the trainer's log-probabilities match the loop's", async () => {
     const head = createLoraHead({ vocab: 2048, dim: 256, rank: 4, seed: 2 });
-    for (let i = 0; i < head.B.length; i++) head.B[i] = Math.sin(i) * 0.5;
+    for (let i = 0; i < head.B.length; i++) head.B[i] = Math.sin(i) * 3; // large enough to move a confident model
     const plain = await model.loop.generate(prompt, { maxTokens: 16, temperature: 1, seed: 3 });
     const result = await model.loop.generate(prompt, {
       maxTokens: 16,

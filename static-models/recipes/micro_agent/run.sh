@@ -1,5 +1,6 @@
 #!/bin/sh
-# Full micro-agent recipe, from nothing to static-models/micro-agent/. Run from this directory.
+# The micro-agent recipe from nothing to stage 3 in static-models/micro-agent/. Run from this directory.
+# The shipped weights continue from stage 3 (the fourth attempt, copying runs a–g, run i): README.md.
 # Needs Debian's python3 with python3-torch (1.13) and python3-onnx, libopenblas0-pthread, and
 # Node with the repository's node_modules (@huggingface/jinja, @huggingface/transformers).
 set -e
