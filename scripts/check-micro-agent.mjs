@@ -79,12 +79,22 @@ function calculate(src) {
   };
   return String(expr());
 }
-const runTool = (name, args) =>
-  name === 'get_current_temperature'
-    ? JSON.stringify({ location: args.location, temperature: 21, unit: 'celsius' })
-    : name === 'calculator'
-      ? calculate(String(args.expression))
-      : JSON.stringify({ error: `unknown tool ${name}` });
+// Observations in the format the app's tools return (and the model was trained on): JSON with
+// a space after ':' and ',', as Python's json.dumps writes it.
+const observation = (value) => JSON.stringify(value).replace(/":/g, '": ').replace(/,"/g, ', "');
+function runTool(name, args) {
+  if (name === 'get_current_temperature')
+    return observation({ location: args.location, temperature: 21, unit: 'celsius' });
+  if (name !== 'calculator') return observation({ error: `unknown tool ${name}` });
+  // what the model wrote may not be arithmetic: the error is its observation, not a crash
+  try {
+    return calculate(String(args.expression));
+  } catch (error) {
+    return observation({
+      error: `cannot evaluate ${JSON.stringify(args.expression)}: ${error.message}`,
+    });
+  }
+}
 
 const messages = [
   { role: 'user', content: 'What is the current temperature in Paris? Then compute its square.' },
