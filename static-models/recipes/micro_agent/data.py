@@ -595,6 +595,11 @@ MIX_COPY = [("calc1", 14), ("calc2", 10), ("tempsq", 13), ("weather", 9), ("conv
             ("supervisor", 10), ("direct", 13)]
 
 
+def user_key(conv):
+    """What the user says in a conversation: two conversations with the same key share a prompt."""
+    return json.dumps([m["content"] for m in conv["messages"] if m["role"] == "user"])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--train", type=int, default=40000)
@@ -619,7 +624,7 @@ def main():
         for i in range(a.train):
             task = tr.r.choice(names)
             c = getattr(tr, task)(tr.r.random() < 0.5)
-            seen.add(json.dumps([m["content"] for m in c["messages"] if m["role"] == "user"]))
+            seen.add(user_key(c))
             f.write(json.dumps(c, ensure_ascii=False) + "\n")
     if a.drills or a.token_drills:
         enable_copy_data()
@@ -648,7 +653,7 @@ def main():
             k = tries = 0
             while k < a.test:
                 c = getattr(te, task)(k % 2 == 0)
-                key = json.dumps([m["content"] for m in c["messages"] if m["role"] == "user"])
+                key = user_key(c)
                 tries += 1
                 if key in seen and tries < 50 * a.test:  # never a prompt the training split contains
                     continue
@@ -661,14 +666,14 @@ def main():
         test_keys = set()
         with open(os.path.join(a.out, "test.jsonl")) as f:
             for line in f:
-                test_keys.add(json.dumps([m["content"] for m in json.loads(line)["messages"] if m["role"] == "user"]))
+                test_keys.add(user_key(json.loads(line)))
         va = Gen("train", 5, passages, bm25)
         vnames = [n for n, w in VARIETY_MIX for _ in range(w)]
         k = 0
         with open(os.path.join(a.out, "variety.jsonl"), "w") as f:
             while k < a.variety:
                 c = getattr(va, va.r.choice(vnames))(va.r.random() < 0.5)
-                if json.dumps([m["content"] for m in c["messages"] if m["role"] == "user"]) in test_keys:
+                if user_key(c) in test_keys:
                     continue
                 f.write(json.dumps(c, ensure_ascii=False) + "\n")
                 k += 1
